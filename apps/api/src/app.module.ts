@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule, Logger } from '@app/common';
+import { AppConfig, ConfigModule } from '@app/config';
+import { MigrationModule } from '@app/migration';
+import { PersistenceModule } from '@app/persistence';
+import { MetaModule } from './meta/meta.module';
+import { ObservabilityModule } from './observability/observability.module';
+
+/** The API: configuration, logging, persistence, migrations at boot (when configured), features. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    if (!config.database.url) throw new Error('AppModule needs a database URL (start the embedded database first)');
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(logger),
+        PersistenceModule.forRoot({ clientUrl: config.database.url, poolMax: config.database.maxOpenConnections, statementTimeoutMs: config.database.requestTimeoutMs, log: (m) => logger.debug({ source: 'mikro-orm' }, m) }),
+        MigrationModule.forRoot({ onBoot: config.database.migrateOnBoot }),
+        ObservabilityModule,
+        MetaModule,
+      ],
+    };
+  }
+}

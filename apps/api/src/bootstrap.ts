@@ -1,0 +1,49 @@
+import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  jsonBodyMiddleware,
+  Logger,
+  NestPinoLogger,
+  ProblemDetailsFilter,
+  requestIdMiddleware,
+  trailingSlashMiddleware,
+  validationExceptionFactory,
+} from '@app/common';
+import { AppConfig } from '@app/config';
+import { translateDriverError } from '@app/persistence';
+import { AppModule } from './app.module';
+import { httpObserver } from './observability/http-observer';
+import { MetricsService } from './observability/metrics.service';
+import { API_PREFIX, buildOpenApiDocument, serveOpenApi } from './openapi/openapi';
+
+/**
+ * Creates and initialises the API application (not listening yet). Used by main.ts and by the tests,
+ * so both run exactly the same HTTP shell: request ids, body limits, problem+json errors, OpenAPI.
+ */
+export async function createApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    bodyParser: false,
+    logger: new NestPinoLogger(logger.child({ context: 'nest' })),
+    abortOnError: false,
+  });
+  const express = app.getHttpAdapter().getInstance();
+  express.disable('x-powered-by');
+  express.set('etag', false);
+  express.set('query parser', 'extended');
+
+  app.use(requestIdMiddleware);
+  app.use(trailingSlashMiddleware);
+  app.use(httpObserver(app.get(MetricsService), logger));
+  app.use(jsonBodyMiddleware(config.server.bodyLimit));
+
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'api/hyperfleet', method: RequestMethod.GET }] });
+  const problems = new ProblemDetailsFilter(logger, [(err) => translateDriverError(err)], express);
+  app.useGlobalFilters(problems);
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: false, transform: true, exceptionFactory: validationExceptionFactory }));
+
+  serveOpenApi(app, await buildOpenApiDocument(app, config.build.version));
+  await app.init();
+  express.use(...problems.fallbackHandlers());
+  return app;
+}

@@ -1,0 +1,75 @@
+import { FieldError, HyperfleetError } from './hyperfleet.error';
+
+/** 400s: the request is wrong. */
+export class ValidationError extends HyperfleetError {
+  static field(field: string, message: string, constraint?: FieldError['constraint'], value?: unknown): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-000', message, [{ field, message, ...(constraint ? { constraint } : {}), ...(value !== undefined ? { value } : {}) }]);
+  }
+  static fields(detail: string, errors: FieldError[]): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-000', detail, errors);
+  }
+  static badRequest(detail: string, errors?: FieldError[]): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-005', detail, errors);
+  }
+  static malformed(detail: string): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-006', detail);
+  }
+  static emptyBody(): ValidationError {
+    return ValidationError.malformed('Request body is required but was empty');
+  }
+  static tooLarge(limit: number): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-008', `request body must not be larger than ${limit} bytes`);
+  }
+  static unsupportedMediaType(got: string | undefined): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-009', `Content-Type must be application/json${got ? `, got '${got}'` : ''}`);
+  }
+}
+
+/** 404s. */
+export class NotFoundError extends HyperfleetError {
+  static resource(kind: string, id: string): NotFoundError {
+    return new NotFoundError('HYPERFLEET-NTF-001', `${kind} with id='${id}' not found`);
+  }
+  static route(method: string, path: string): NotFoundError {
+    return new NotFoundError('HYPERFLEET-NTF-000', `The requested endpoint '${method} ${path}' does not exist`);
+  }
+}
+
+/** 405 with the methods the path does support. */
+export class MethodNotAllowedError extends HyperfleetError {
+  static of(method: string, path: string, allowed: string[]): MethodNotAllowedError {
+    return new MethodNotAllowedError('HYPERFLEET-MTH-001', `Method ${method} is not allowed on '${path}'; allowed: ${allowed.join(', ')}`, undefined, { Allow: allowed.join(', ') });
+  }
+}
+
+/** 409s and 412. */
+export class ConflictError extends HyperfleetError {
+  static nameTaken(kind: string): ConflictError {
+    return new ConflictError('HYPERFLEET-CNF-001', `This ${kind} already exists`);
+  }
+  static markedForDeletion(kind: string, id: string): ConflictError {
+    return new ConflictError('HYPERFLEET-CNF-003', `${kind} '${id}' is marked for deletion`);
+  }
+  static notFinalizing(kind: string, id: string): ConflictError {
+    return new ConflictError('HYPERFLEET-CNF-003', `${kind} '${id}' is not in Finalizing state`);
+  }
+  static state(detail: string): ConflictError {
+    return new ConflictError('HYPERFLEET-CNF-003', detail);
+  }
+  static preconditionFailed(kind: string, id: string): ConflictError {
+    return new ConflictError('HYPERFLEET-CNF-004', `${kind} '${id}' has changed: If-Match does not match the current ETag`);
+  }
+}
+
+/** 401 / 403. */
+export class AuthError extends HyperfleetError {}
+
+/** 503: the database cannot be reached, or the request ran past its deadline. */
+export class UnavailableError extends HyperfleetError {
+  static database(): UnavailableError {
+    return new UnavailableError('HYPERFLEET-SVC-001', 'The database is not available; retry later', undefined, { 'Retry-After': '1' });
+  }
+  static timeout(ms: number): UnavailableError {
+    return new UnavailableError('HYPERFLEET-SVC-002', `The request did not complete within ${ms} ms`, undefined, { 'Retry-After': '1' });
+  }
+}

@@ -1,0 +1,106 @@
+import type { NextFunction, Request, Response } from 'express';
+import { uuidv7 } from '../api/ids';
+import { ValidationError } from '../errors/errors';
+import { requestContext, setRequestContext } from './request-context';
+
+/** Gives every request an id (X-Request-ID on the response, trace_id in problems, request_id in logs). */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const requestId = uuidv7();
+  setRequestContext(req, { requestId, startedAt: process.hrtime.bigint() });
+  res.setHeader('X-Request-ID', requestId);
+  next();
+}
+
+/** `/clusters/` is routed as `/clusters`. */
+export function trailingSlashMiddleware(req: Request, _res: Response, next: NextFunction): void {
+  const q = req.url.indexOf('?');
+  const path = q < 0 ? req.url : req.url.slice(0, q);
+  if (path.length > 1 && path.endsWith('/')) {
+    const trimmed = path.replace(/\/+$/, '') || '/';
+    req.url = trimmed + (q < 0 ? '' : req.url.slice(q));
+  }
+  next();
+}
+
+const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json$/i;
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Reads JSON request bodies: 413 past `limit` bytes (checked on Content-Length first, then while
+ * streaming), 415 for a non-JSON Content-Type, 400 for malformed JSON. An absent or empty body leaves
+ * `req.body` undefined so handlers can answer "body is required".
+ */
+export function jsonBodyMiddleware(limit: number) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (!BODY_METHODS.has(req.method)) return next();
+    const declared = req.headers['content-length'];
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if (!chunked && (declared === undefined || declared === '0')) {
+      markEmpty(req);
+      return next();
+    }
+    if (declared !== undefined && Number(declared) > limit) return drainThen(req, next, ValidationError.tooLarge(limit));
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
+    if (!JSON_TYPE.test(type)) return drainThen(req, next, ValidationError.unsupportedMediaType(type || undefined));
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        chunks.length = 0;
+        return next(ValidationError.tooLarge(limit));
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (failed) return;
+      if (size === 0) {
+        markEmpty(req);
+        return next();
+      }
+      const text = Buffer.concat(chunks, size).toString('utf8');
+      if (text.includes('\uFFFD') && !isValidUtf8(Buffer.concat(chunks, size))) return next(ValidationError.malformed('Invalid request format: body is not valid UTF-8'));
+      if (text.trim() === '') {
+        markEmpty(req);
+        return next();
+      }
+      try {
+        req.body = JSON.parse(text);
+      } catch (err) {
+        return next(ValidationError.malformed(`Invalid request format: ${(err as Error).message}`));
+      }
+      next();
+    });
+    req.on('error', (err) => {
+      if (!failed) {
+        failed = true;
+        next(ValidationError.malformed(`Invalid request format: ${err.message}`));
+      }
+    });
+  };
+}
+
+function markEmpty(req: Request): void {
+  req.body = undefined;
+  const ctx = requestContext(req);
+  if (ctx) ctx.emptyBody = true;
+}
+
+/** Answer without reading a body we will not use, but let the client finish sending it. */
+function drainThen(req: Request, next: NextFunction, err: Error): void {
+  req.resume();
+  next(err);
+}
+
+function isValidUtf8(buf: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Request } from 'express';
+
+/** What the HTTP shell attaches to every request. */
+export interface RequestContext {
+  requestId: string;
+  startedAt: bigint;
+  /** Set by the body reader: the body was absent or empty. */
+  emptyBody?: boolean;
+}
+
+const CONTEXT = Symbol('hyperfleet.request');
+
+export function setRequestContext(req: Request, ctx: RequestContext): void {
+  (req as unknown as Record<symbol, RequestContext>)[CONTEXT] = ctx;
+}
+
+export function requestContext(req: Request): RequestContext | undefined {
+  return (req as unknown as Record<symbol, RequestContext | undefined>)[CONTEXT];
+}

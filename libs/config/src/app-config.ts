@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { CONFIG_KEYS, ConfigKeyName, LogLevel } from './config.keys';
+import { envName, KeySpec } from './config.schema';
+
+export interface DatabaseConfig {
+  /** Connection URL; undefined means "start an embedded PostgreSQL". */
+  url?: string;
+  embedded: boolean;
+  dataDir: string;
+  maxOpenConnections: number;
+  requestTimeoutMs: number;
+  advisoryLockTimeoutMs: number;
+  migrateOnBoot: boolean;
+}
+
+export interface AppConfig {
+  server: { host: string; port: number; bodyLimit: number };
+  health: { host: string; port: number; dbPingTimeoutMs: number; shutdownTimeoutMs: number };
+  metrics: { host: string; port: number };
+  database: DatabaseConfig;
+  logging: { level: LogLevel };
+  adapters: { cluster: string[]; nodePool: string[] };
+  build: { version: string; commit: string; buildTime: string };
+}
+
+/** Thrown at boot when configuration is invalid; the message names every failing key. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Values = { [K in ConfigKeyName]: (typeof CONFIG_KEYS)[K]['default'] };
+
+const DISCRETE_DB_KEYS: ConfigKeyName[] = ['databaseHost', 'databasePort', 'databaseName', 'databaseUsername', 'databasePassword', 'databaseSslmode'];
+
+function flatten(obj: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const [k, v] of Object.entries(obj)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v, path, out);
+      else out[path] = v;
+    }
+  }
+  return out;
+}
+
+function configFilePath(env: NodeJS.ProcessEnv, argv: string[]): string | undefined {
+  const i = argv.indexOf('--config');
+  if (i >= 0 && argv[i + 1]) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith('--config='));
+  if (eq) return eq.slice('--config='.length);
+  return env.HYPERFLEET_CONFIG || undefined;
+}
+
+function buildUrl(v: Values): string {
+  const auth = `${encodeURIComponent(v.databaseUsername)}${v.databasePassword ? `:${encodeURIComponent(v.databasePassword)}` : ''}`;
+  const url = new URL(`postgres://${auth}@${v.databaseHost.includes(':') ? `[${v.databaseHost}]` : v.databaseHost}:${v.databasePort}/${encodeURIComponent(v.databaseName)}`);
+  if (v.databaseSslmode !== 'disable') url.searchParams.set('sslmode', v.databaseSslmode);
+  return url.toString();
+}
+
+/**
+ * Reads the configuration once: built-in defaults, then an optional YAML file (`--config` or
+ * `HYPERFLEET_CONFIG`), then `HYPERFLEET_*` environment variables. Throws ConfigError naming every bad key.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv, build?: Partial<AppConfig['build']>): AppConfig {
+  const problems: string[] = [];
+  let fileValues: Record<string, unknown> = {};
+  const file = configFilePath(env, argv);
+  if (file) {
+    try {
+      fileValues = flatten(parseYaml(readFileSync(resolve(file), 'utf8')));
+    } catch (err) {
+      problems.push(`config file ${file}: ${(err as Error).message}`);
+    }
+    const known = new Set(Object.values(CONFIG_KEYS).map((k) => k.key));
+    for (const k of Object.keys(fileValues)) if (!known.has(k)) problems.push(`config file ${file}: unknown key '${k}'`);
+  }
+
+  const values = {} as Record<ConfigKeyName, unknown>;
+  const given = new Set<ConfigKeyName>();
+  for (const [name, spec] of Object.entries(CONFIG_KEYS) as [ConfigKeyName, KeySpec<unknown>][]) {
+    const variable = envName(spec);
+    const fromEnv = env[variable];
+    const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fileValues[spec.key];
+    if (raw === undefined || raw === null) {
+      values[name] = spec.default;
+      continue;
+    }
+    given.add(name);
+    const parsed = spec.parse(raw);
+    if (parsed === undefined) {
+      const shown = spec.secret ? '***' : JSON.stringify(raw);
+      problems.push(`${variable} (${spec.key}): ${shown} is not valid, expected ${spec.expected}`);
+    } else values[name] = parsed;
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const v = values as Values;
+  const discrete = DISCRETE_DB_KEYS.some((k) => given.has(k));
+  const url = v.databaseUrl ? v.databaseUrl : discrete ? buildUrl(v) : undefined;
+  if (url && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError([`HYPERFLEET_DATABASE_URL (database.url): expected ${CONFIG_KEYS.databaseUrl.expected}`]);
+  const embedded = url === undefined;
+
+  return {
+    server: { host: v.serverHost, port: v.serverPort, bodyLimit: v.serverBodyLimit },
+    health: { host: v.healthHost, port: v.healthPort, dbPingTimeoutMs: v.healthDbPingTimeout, shutdownTimeoutMs: v.healthShutdownTimeout },
+    metrics: { host: v.metricsHost, port: v.metricsPort },
+    database: {
+      url,
+      embedded,
+      dataDir: resolve(v.dataDir),
+      maxOpenConnections: v.databaseMaxOpenConnections,
+      requestTimeoutMs: v.databaseRequestTimeout,
+      advisoryLockTimeoutMs: v.databaseAdvisoryLockTimeout,
+      migrateOnBoot: v.databaseMigrateOnBoot ?? embedded,
+    },
+    logging: { level: v.loggingLevel as LogLevel },
+    adapters: { cluster: v.clusterAdapters, nodePool: v.nodePoolAdapters },
+    build: { version: env.HYPERFLEET_BUILD_VERSION || build?.version || '0.0.0-dev', commit: env.HYPERFLEET_BUILD_COMMIT || build?.commit || 'unknown', buildTime: env.HYPERFLEET_BUILD_TIME || build?.buildTime || 'unknown' },
+  };
+}
+
+/** Same configuration with the database URL replaced (used once an embedded server is up). */
+export function withDatabaseUrl(config: AppConfig, url: string): AppConfig {
+  return { ...config, database: { ...config.database, url } };
+}
+
+/** Hides the password of a connection URL for logs. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '***';
+  }
+}

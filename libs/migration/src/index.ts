@@ -1,0 +1,3 @@
+export * from './migration.module';
+export * from './migration.service';
+export * from './run-migrations';

@@ -1,0 +1,38 @@
+import {
+  ConnectionException,
+  DeadlockException,
+  DriverException,
+  ForeignKeyConstraintViolationException,
+  LockWaitTimeoutException,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
+import { ConflictError, HyperfleetError, UnavailableError } from '@app/common';
+
+/** SQLSTATE classes that mean "the server or the connection is gone", not "your query is wrong". */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: unknown; sqlState?: unknown; cause?: { code?: unknown } };
+  const code = e?.sqlState ?? e?.code ?? e?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Translates database errors by their class (and SQLSTATE), never by message text. Unknown errors
+ * return undefined and become a logged 500.
+ */
+export function translateDriverError(err: unknown, kind = 'resource'): HyperfleetError | undefined {
+  if (err instanceof HyperfleetError) return err;
+  if (err instanceof UniqueConstraintViolationException) return ConflictError.nameTaken(kind);
+  if (err instanceof ForeignKeyConstraintViolationException) return ConflictError.state(`The ${kind} refers to a resource that no longer exists`);
+  if (err instanceof DeadlockException || err instanceof LockWaitTimeoutException) return UnavailableError.database();
+  if (err instanceof ConnectionException) return UnavailableError.database();
+  const state = sqlState(err);
+  if (state === '57014') return UnavailableError.timeout(0); // statement_timeout: the request deadline passed
+  if (state && UNAVAILABLE_SQLSTATES.has(state)) return UnavailableError.database();
+  if (state && NETWORK_CODES.has(state)) return UnavailableError.database();
+  // a driver error without any SQLSTATE did not come from the server: the connection failed
+  if (err instanceof DriverException && !state) return UnavailableError.database();
+  return undefined;
+}

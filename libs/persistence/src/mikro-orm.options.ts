@@ -1,0 +1,59 @@
+import { UnderscoreNamingStrategy } from '@mikro-orm/core';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig } from '@mikro-orm/postgresql';
+import { MIGRATIONS } from '../../../migrations';
+import { ENTITIES } from './entities';
+import { softDeleteFilter } from './soft-delete.filter';
+
+export interface OrmSettings {
+  clientUrl: string;
+  poolMax?: number;
+  /** Statement timeout of every query, ms (the per-request database deadline). */
+  statementTimeoutMs?: number;
+  debug?: boolean;
+  /** Where MikroORM's own messages (migrator progress, warnings) go; silent by default. */
+  log?: (message: string) => void;
+}
+
+function sslOption(clientUrl: string): boolean | { rejectUnauthorized: boolean } | undefined {
+  const mode = new URL(clientUrl).searchParams.get('sslmode');
+  if (!mode || mode === 'disable' || mode === 'allow' || mode === 'prefer') return undefined;
+  return mode === 'require' ? { rejectUnauthorized: false } : true;
+}
+
+/**
+ * The one MikroORM configuration, shared by the API, the migrate app, the CLI and the tests.
+ * Migrations are the classes listed in `migrations/index.ts` (no file globbing at run time).
+ */
+export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof defineConfig> {
+  return defineConfig({
+    clientUrl: settings.clientUrl,
+    entities: ENTITIES,
+    metadataProvider: ReflectMetadataProvider,
+    namingStrategy: UnderscoreNamingStrategy,
+    extensions: [Migrator],
+    filters: { [softDeleteFilter.name]: softDeleteFilter },
+    pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: 60_000 },
+    driverOptions: {
+      connectionTimeoutMillis: 5_000,
+      application_name: 'hyperfleet-api',
+      ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs, query_timeout: settings.statementTimeoutMs + 1_000 } : {}),
+      ...(sslOption(settings.clientUrl) !== undefined ? { ssl: sslOption(settings.clientUrl) } : {}),
+    },
+    debug: settings.debug ?? false,
+    logger: settings.log ?? (() => undefined),
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    ensureDatabase: false,
+    migrations: {
+      migrationsList: MIGRATIONS,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts',
+      path: 'migrations',
+    },
+  });
+}

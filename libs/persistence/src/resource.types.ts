@@ -1,0 +1,25 @@
+/** Kinds of owners in the polymorphic tables (`adapter_statuses`, `labels`). */
+export type OwnerType = 'Cluster' | 'NodePool';
+
+/** An aggregated Kubernetes-style condition stored with its resource (wire shape, snake_case). */
+export interface ResourceCondition {
+  type: string;
+  status: 'True' | 'False';
+  reason?: string;
+  message?: string;
+  observed_generation: number;
+  created_time: string;
+  last_updated_time: string;
+  last_transition_time: string;
+}
+
+/** A condition an adapter reported (wire shape, snake_case). */
+export interface AdapterCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  last_transition_time: string;
+}
+
+export type JsonObject = Record<string, unknown>;

@@ -1,0 +1,4 @@
+import { Migration20261124235900_create_core_tables } from './Migration20261124235900_create_core_tables';
+
+// Every migration, in order. Forward-only: never edit or remove a landed migration; add a new one.
+export const MIGRATIONS = [{ name: 'Migration20261124235900_create_core_tables', class: Migration20261124235900_create_core_tables }];

@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { buildOrmOptions, DatabaseHealth } from '@app/persistence';
+import { OpsServers } from '../../apps/api/src/health/ops-servers';
+import { MetricsService } from '../../apps/api/src/observability/metrics.service';
+import { startTestApp, TestApp } from '../support/test-app';
+
+async function get(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url);
+  return { status: res.status, text: await res.text() };
+}
+
+describe('health and metrics listeners', () => {
+  let t: TestApp;
+  let ops: OpsServers;
+  let health: string;
+  let metrics: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    ops = new OpsServers(t.app.get(DatabaseHealth), t.app.get(MetricsService), 2000);
+    await ops.listen({ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0 });
+    health = `http://127.0.0.1:${ops.healthPort}`;
+    metrics = `http://127.0.0.1:${ops.metricsPort}`;
+  });
+  afterAll(async () => {
+    await ops?.close();
+    await t?.close();
+  });
+
+  it('/healthz is 200 while serving; /readyz follows start-up, the database and shutdown', async () => {
+    expect(await get(`${health}/healthz`)).toEqual({ status: 200, text: '{"status":"ok"}' });
+    expect(await get(`${health}/readyz`)).toEqual({ status: 503, text: '{"status":"not_ready","reason":"Application is not ready"}' });
+    ops.markReady();
+    expect(await get(`${health}/readyz`)).toEqual({ status: 200, text: '{"status":"ok"}' });
+    ops.markShuttingDown();
+    expect(await get(`${health}/readyz`)).toEqual({ status: 503, text: '{"status":"shutting_down","reason":"Application is shutting down"}' });
+  });
+
+  it('/readyz is 503 with the reason when the database does not answer', async () => {
+    const dead = await MikroORM.init(buildOrmOptions({ clientUrl: 'postgres://nobody@127.0.0.1:1/none', poolMax: 1 }));
+    const deadOps = new OpsServers(new DatabaseHealth(dead.em), t.app.get(MetricsService), 2000);
+    await deadOps.listen({ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0 });
+    try {
+      deadOps.markReady();
+      expect(await get(`http://127.0.0.1:${deadOps.healthPort}/readyz`)).toEqual({ status: 503, text: '{"status":"not_ready","reason":"database unavailable"}' });
+    } finally {
+      await deadOps.close();
+      await dead.close(true);
+    }
+  });
+
+  it('/metrics exposes request counters and durations by route template, build info and process metrics', async () => {
+    await t.http.get('/api/hyperfleet').expect(200);
+    await t.http.get('/api/hyperfleet/v1/no/such/route/0123').expect(404);
+    const { status, text } = await get(`${metrics}/metrics`);
+    expect(status).toBe(200);
+    expect(text).toMatch(/hyperfleet_api_requests_total\{method="GET",path="\/api\/hyperfleet",code="200",component="api",version="[^"]+"\} [1-9]/);
+    expect(text).toMatch(/hyperfleet_api_requests_total\{method="GET",path="unmatched",code="404"/);
+    expect(text).toMatch(/hyperfleet_api_request_duration_seconds_bucket\{[^}]*le="0.005"[^}]*\}/);
+    expect(text).toMatch(/hyperfleet_api_request_duration_seconds_count\{(?=[^}]*method="GET")(?=[^}]*path="\/api\/hyperfleet")(?=[^}]*code="200")[^}]*\} [1-9]/);
+    expect(text).toMatch(/hyperfleet_api_build_info\{commit="[^"]*",node_version="v24[^"]*",component="api",version="[^"]+"\} 1/);
+    expect(text).toContain('hyperfleet_api_process_resident_memory_bytes');
+    expect(text).not.toMatch(/path="[^"]*0123/);
+  });
+});

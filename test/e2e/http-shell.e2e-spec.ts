@@ -1,0 +1,101 @@
+import { expectProblem } from '../support/problem';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('HTTP shell', () => {
+  let t: TestApp;
+  let base: string;
+  beforeAll(async () => {
+    t = await startTestApp({ HYPERFLEET_SERVER_BODY_LIMIT: '4096' });
+    // a real port for the cases supertest cannot express (raw bytes, bodies without Content-Length)
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
+  });
+  afterAll(() => t?.close());
+
+  it('serves the metadata document outside the versioned prefix', async () => {
+    const res = await t.http.get('/api/hyperfleet').expect(200);
+    expect(res.body).toEqual({ id: 'hyperfleet', kind: 'API', href: '/api/hyperfleet', version: expect.any(String), build_time: expect.any(String) });
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  it('gives every response an X-Request-ID (UUIDv7) and ignores an incoming one', async () => {
+    const a = await t.http.get('/api/hyperfleet').set('X-Request-ID', 'client-chosen');
+    const b = await t.http.get('/api/hyperfleet/v1/nothing-here');
+    for (const res of [a, b]) expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+    const line = t.logs.find((l) => l.msg === 'request' && l.request_id === a.headers['x-request-id']);
+    expect(line).toMatchObject({ method: 'GET', route: '/api/hyperfleet', status: 200, duration_ms: expect.any(Number) });
+  });
+
+  it('tolerates a trailing slash', async () => {
+    await t.http.get('/api/hyperfleet/').expect(200);
+  });
+
+  it('answers an unknown route with 404 HYPERFLEET-NTF-000 problem+json', async () => {
+    const body = expectProblem(await t.http.get('/api/hyperfleet/v1/widgets/1?x=1'), 404, 'HYPERFLEET-NTF-000');
+    expect(body).toMatchObject({ title: 'Endpoint Not Found', instance: '/api/hyperfleet/v1/widgets/1' });
+    expect(body.detail).toContain('/api/hyperfleet/v1/widgets/1');
+    expectProblem(await t.http.delete('/totally/elsewhere'), 404, 'HYPERFLEET-NTF-000');
+  });
+
+  it('answers a known path with a wrong method with 405 and Allow', async () => {
+    const res = await t.http.post('/api/hyperfleet').send({});
+    expectProblem(res, 405, 'HYPERFLEET-MTH-001');
+    expect(res.headers.allow).toBe('GET, HEAD');
+  });
+
+  it('rejects malformed JSON with 400 HYPERFLEET-VAL-006', async () => {
+    const res = await t.http.post('/api/hyperfleet/v1/anything').set('Content-Type', 'application/json').send('{"kind": "Cluster",');
+    const body = expectProblem(res, 400, 'HYPERFLEET-VAL-006');
+    expect(body.detail).toMatch(/^Invalid request format: /);
+  });
+
+  it('rejects invalid UTF-8 with 400', async () => {
+    const res = await fetch(`${base}/api/hyperfleet/v1/clusters`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({ code: 'HYPERFLEET-VAL-006', detail: expect.stringContaining('UTF-8') });
+  });
+
+  it('rejects a body over the configured limit with 413, declared or streamed', async () => {
+    const big = JSON.stringify({ spec: { blob: 'x'.repeat(10_000) } });
+    expectProblem(await t.http.post('/api/hyperfleet/v1/clusters').set('Content-Type', 'application/json').send(big), 413, 'HYPERFLEET-VAL-008');
+    // no Content-Length: the limit must hold while the body streams in
+    {
+      const chunks = [Buffer.from('{"spec":{"blob":"'), Buffer.from('x'.repeat(5000)), Buffer.from('"}}')];
+      const body = new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(next);
+          else controller.close();
+        },
+      });
+      const res = await fetch(`${base}/api/hyperfleet/v1/clusters`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+      expect(res.headers.get('transfer-encoding')).toBeNull();
+      expect(res.status).toBe(413);
+      const problem = (await res.json()) as { code: string; trace_id: string };
+      expect(problem.code).toBe('HYPERFLEET-VAL-008');
+      expect(problem.trace_id).toBe(res.headers.get('x-request-id'));
+    }
+  });
+
+  it('rejects a non-JSON content type with 415', async () => {
+    const res = await t.http.post('/api/hyperfleet/v1/clusters').set('Content-Type', 'text/plain').send('kind=Cluster');
+    const body = expectProblem(res, 415, 'HYPERFLEET-VAL-009');
+    expect(body.detail).toContain('text/plain');
+    expectProblem(await t.http.put('/api/hyperfleet/v1/clusters/x/statuses').set('Content-Type', 'application/x-www-form-urlencoded').send('a=b'), 415, 'HYPERFLEET-VAL-009');
+  });
+
+  it('publishes the OpenAPI document and Swagger UI with assets from the installed package', async () => {
+    const doc = await t.http.get('/api/hyperfleet/v1/openapi').expect(200);
+    expect(doc.headers['content-type']).toMatch(/^application\/json/);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(doc.body.info.title).toBe('HyperFleet API');
+    const html = await t.http.get('/api/hyperfleet/v1/openapi.html').expect(200);
+    expect(html.headers['content-type']).toMatch(/^text\/html/);
+    expect(html.text).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs|jsdelivr)/);
+    const scripts = [...html.text.matchAll(/src="\.\/openapi\.html\/([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts).toContain('swagger-ui-bundle.js');
+    for (const s of scripts) await t.http.get(`/api/hyperfleet/v1/openapi.html/${s}`).expect(200);
+  });
+});

@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createLogger } from '@app/common';
+import { AppConfig, loadConfig } from '@app/config';
+import { createApp } from '../../apps/api/src/bootstrap';
+import { createTestDatabase, TestDatabase } from './database';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  http: TestAgent;
+  /** Log lines the app wrote (parsed JSON). */
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Boots the real AppModule on a database of its own; requests go through supertest (no port). */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = loadConfig({ HYPERFLEET_DATABASE_URL: db.url, HYPERFLEET_DB_MIGRATE_ON_BOOT: 'false', HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: '10', ...env }, []);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = createLogger(env.HYPERFLEET_LOGGING_LEVEL ?? 'info', sink);
+  const app = await createApp(config, logger);
+  return {
+    app,
+    config,
+    db,
+    http: request(app.getHttpServer()),
+    logs,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
