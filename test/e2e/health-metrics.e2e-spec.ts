@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { buildOrmOptions, DatabaseHealth } from '@app/persistence';
+import { DatabaseHealth, initOrm } from '@app/persistence';
 import { OpsServers } from '../../apps/api/src/health/ops-servers';
 import { MetricsService } from '../../apps/api/src/observability/metrics.service';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -37,7 +36,7 @@ describe('health and metrics listeners', () => {
   });
 
   it('/readyz is 503 with the reason when the database does not answer', async () => {
-    const dead = await MikroORM.init(buildOrmOptions({ clientUrl: 'postgres://nobody@127.0.0.1:1/none', poolMax: 1 }));
+    const dead = await initOrm({ clientUrl: 'postgres://nobody@127.0.0.1:1/none', poolMax: 1 });
     const deadOps = new OpsServers(new DatabaseHealth(dead.em), t.app.get(MetricsService), 2000);
     await deadOps.listen({ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0 });
     try {

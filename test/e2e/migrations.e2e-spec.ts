@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { runMigrations } from '@app/migration';
-import { buildOrmOptions } from '@app/persistence';
+import { MIGRATION_LOCK_KEYS, runMigrations } from '@app/migration';
+import { initOrm } from '@app/persistence';
 import { MIGRATIONS } from '../../migrations';
 import { adminQuery } from '../setup/pg-admin';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -24,7 +23,7 @@ describe('migrations', () => {
   });
 
   it('three migrators started at once on an empty database all succeed; each migration runs once', async () => {
-    const orms = await Promise.all([1, 2, 3].map(() => MikroORM.init(buildOrmOptions({ clientUrl: db.url, poolMax: 2 }))));
+    const orms = await Promise.all([1, 2, 3].map(() => initOrm({ clientUrl: db.url, poolMax: 2 })));
     try {
       const runs = await Promise.all(orms.map((orm) => runMigrations(orm, 30_000)));
       const applied = runs.flatMap((r) => r.applied);
@@ -40,12 +39,12 @@ describe('migrations', () => {
   });
 
   it('a migrator that cannot get the lock in time fails instead of hanging', async () => {
-    const orm = await MikroORM.init(buildOrmOptions({ clientUrl: db.url, poolMax: 2 }));
+    const orm = await initOrm({ clientUrl: db.url, poolMax: 2 });
     const holder = orm.em.getConnection();
     try {
       await holder.transactional(async (trx) => {
-        await holder.execute('select pg_advisory_xact_lock(?, ?)', [...(await import('@app/migration')).MIGRATION_LOCK_KEYS], 'run', trx);
-        const other = await MikroORM.init(buildOrmOptions({ clientUrl: db.url, poolMax: 2 }));
+        await holder.execute('select pg_advisory_xact_lock(?, ?)', [...MIGRATION_LOCK_KEYS], 'run', trx);
+        const other = await initOrm({ clientUrl: db.url, poolMax: 2 });
         try {
           await expect(runMigrations(other, 300)).rejects.toThrow(/lock timeout/i);
         } finally {

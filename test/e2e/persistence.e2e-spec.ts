@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { uuidv7 } from '@app/common';
-import { buildOrmOptions, Cluster, ENTITIES, SOFT_DELETABLE_ENTITIES, SOFT_DELETE, translateDriverError } from '@app/persistence';
+import { initOrm, Orm, Cluster, ENTITIES, SOFT_DELETABLE_ENTITIES, SOFT_DELETE, translateDriverError } from '@app/persistence';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 function newCluster(name: string): Partial<Cluster> {
@@ -11,10 +10,10 @@ function newCluster(name: string): Partial<Cluster> {
 
 describe('persistence library', () => {
   let db: TestDatabase;
-  let orm: MikroORM;
+  let orm: Orm;
   beforeAll(async () => {
     db = await createTestDatabase();
-    orm = await MikroORM.init(buildOrmOptions({ clientUrl: db.url, poolMax: 4 }));
+    orm = await initOrm({ clientUrl: db.url, poolMax: 4 });
   });
   afterAll(async () => {
     await orm?.close(true);
@@ -22,7 +21,8 @@ describe('persistence library', () => {
   });
 
   it('applies the soft-delete filter to every entity that has deleted_at', () => {
-    const withDeletedAt = ENTITIES.filter((e) => orm.getMetadata().find(e.name)?.properties['deletedAt' as never] && !orm.getMetadata().find(e.name)?.abstract);
+    const meta = (name: string) => orm.getMetadata().getByClassName(name, false);
+    const withDeletedAt = ENTITIES.filter((e) => meta(e.name)?.properties['deletedAt' as never] && !meta(e.name)?.abstract);
     expect(withDeletedAt.map((e) => e.name).sort()).toEqual(SOFT_DELETABLE_ENTITIES.map((e) => e.name).sort());
   });
 
@@ -59,7 +59,7 @@ describe('persistence library', () => {
   });
 
   it('translates a lost connection to 503, by class', async () => {
-    const dead = await MikroORM.init(buildOrmOptions({ clientUrl: 'postgres://nobody@127.0.0.1:1/none', poolMax: 1 }));
+    const dead = await initOrm({ clientUrl: 'postgres://nobody@127.0.0.1:1/none', poolMax: 1 });
     try {
       const err = await dead.em
         .fork()

@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { runMigrations } from '../../libs/migration/src/run-migrations';
-import { buildOrmOptions } from '../../libs/persistence/src/mikro-orm.options';
+import { initOrm } from '../../libs/persistence/src/mikro-orm.options';
 import { startEmbeddedPostgres } from '../../libs/persistence/src/embedded-db';
 import { adminQuery, withDatabase } from './pg-admin';
 
@@ -55,7 +54,7 @@ export default async function globalSetup(): Promise<void> {
   const template = `hf_tpl_${process.pid}`;
   await adminQuery(adminUrl, `drop database if exists ${template}`);
   await adminQuery(adminUrl, `create database ${template}`);
-  const orm = await MikroORM.init(buildOrmOptions({ clientUrl: withDatabase(adminUrl, template), poolMax: 2 }));
+  const orm = await initOrm({ clientUrl: withDatabase(adminUrl, template), poolMax: 2 });
   try {
     await runMigrations(orm, 60_000);
   } finally {

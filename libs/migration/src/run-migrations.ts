@@ -1,4 +1,8 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM, Transaction } from '@mikro-orm/core';
+import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyPostgresOrm = MikroORM<PostgreSqlDriver, any, any>;
 
 /** 32-bit FNV-1a, as a signed int4 (the advisory lock key type). */
 function fnv32a(text: string): number {
@@ -24,11 +28,11 @@ export interface MigrationRun {
  * wait is bounded by `lockTimeoutMs` (lock_timeout); the lock is released by commit or rollback, so it
  * also works through a transaction-pooling PgBouncer.
  */
-export async function runMigrations(orm: MikroORM, lockTimeoutMs: number): Promise<MigrationRun> {
+export async function runMigrations(orm: AnyPostgresOrm, lockTimeoutMs: number): Promise<MigrationRun> {
   const connection = orm.em.getConnection();
   const started = Date.now();
   let waitedMs = 0;
-  const applied = await connection.transactional(async (trx) => {
+  const applied = await connection.transactional(async (trx: Transaction) => {
     await connection.execute(`set local lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`, [], 'run', trx);
     await connection.execute('select pg_advisory_xact_lock(?, ?)', [...MIGRATION_LOCK_KEYS], 'run', trx);
     waitedMs = Date.now() - started;

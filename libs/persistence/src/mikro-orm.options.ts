@@ -1,7 +1,7 @@
 import { UnderscoreNamingStrategy } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig } from '@mikro-orm/postgresql';
+import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
 import { softDeleteFilter } from './soft-delete.filter';
@@ -57,3 +57,10 @@ export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof define
     },
   });
 }
+
+/** A MikroORM instance on the shared options (tests, the migrate command, scripts). */
+export async function initOrm(settings: OrmSettings) {
+  return MikroORM.init(buildOrmOptions(settings));
+}
+
+export type Orm = Awaited<ReturnType<typeof initOrm>>;
