@@ -3,7 +3,9 @@ import { LoggerModule, Logger } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { MigrationModule } from '@app/migration';
 import { PersistenceModule } from '@app/persistence';
+import { ClustersModule } from './clusters/clusters.module';
 import { MetaModule } from './meta/meta.module';
+import { NodePoolsModule } from './node-pools/node-pools.module';
 import { ObservabilityModule } from './observability/observability.module';
 
 /** The API: configuration, logging, persistence, migrations at boot (when configured), features. */
@@ -20,6 +22,8 @@ export class AppModule {
         MigrationModule.forRoot({ onBoot: config.database.migrateOnBoot }),
         ObservabilityModule,
         MetaModule,
+        ClustersModule,
+        NodePoolsModule,
       ],
     };
   }

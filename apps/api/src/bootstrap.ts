@@ -1,4 +1,4 @@
-import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
@@ -8,7 +8,6 @@ import {
   ProblemDetailsFilter,
   requestIdMiddleware,
   trailingSlashMiddleware,
-  validationExceptionFactory,
 } from '@app/common';
 import { AppConfig } from '@app/config';
 import { translateDriverError } from '@app/persistence';
@@ -30,7 +29,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   express.set('etag', false);
-  express.set('query parser', 'extended');
+  express.set('query parser', 'simple');
 
   app.use(requestIdMiddleware);
   app.use(trailingSlashMiddleware);
@@ -40,7 +39,6 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'api/hyperfleet', method: RequestMethod.GET }] });
   const problems = new ProblemDetailsFilter(logger, [(err) => translateDriverError(err)], express);
   app.useGlobalFilters(problems);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: false, transform: true, exceptionFactory: validationExceptionFactory }));
 
   serveOpenApi(app, await buildOpenApiDocument(app, config.build.version));
   await app.init();

@@ -6,6 +6,8 @@ export interface RequestContext {
   startedAt: bigint;
   /** Set by the body reader: the body was absent or empty. */
   emptyBody?: boolean;
+  /** Resolved caller identity (set by authentication when it is enabled). */
+  caller?: string;
 }
 
 const CONTEXT = Symbol('hyperfleet.request');

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ConditionsService } from './conditions.service';
+
+@Module({ providers: [ConditionsService], exports: [ConditionsService] })
+export class ConditionsModule {}

@@ -1,0 +1,53 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { aggregateConditions, AdapterReport, sameConditions } from '@app/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { AdapterStatus, AdapterStatusRepository, OwnerType, ResourceCondition, ResourceEntity } from '@app/persistence';
+
+/** Keeps a resource's aggregated conditions in step with its generation, deletion and adapter reports. */
+@Injectable()
+export class ConditionsService {
+  private readonly statuses = new AdapterStatusRepository();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Required adapters of a kind (CONTRACT D8), in condition order. */
+  requiredAdapters(kind: OwnerType): string[] {
+    return kind === 'Cluster' ? this.config.adapters.cluster : this.config.adapters.nodePool;
+  }
+
+  /** Conditions of a resource nobody has reported on yet (CONTRACT §5.8 B7). */
+  initial(kind: OwnerType, resource: ResourceEntity): ResourceCondition[] {
+    return this.aggregate(kind, resource, [], false);
+  }
+
+  /**
+   * Recomputes and assigns the resource's conditions from its stored statuses; returns whether they
+   * changed (unchanged lists are not rewritten, §5.8 B6). Pass the statuses when already loaded.
+   */
+  async recompute(em: EntityManager, kind: OwnerType, resource: ResourceEntity, hasActiveChildren: boolean, statuses?: AdapterStatus[]): Promise<boolean> {
+    const rows = statuses ?? (await this.statuses.forOwner(em, kind, resource.id));
+    const next = this.aggregate(kind, resource, rows, hasActiveChildren);
+    if (sameConditions(next, resource.conditions)) return false;
+    resource.conditions = next;
+    return true;
+  }
+
+  private aggregate(kind: OwnerType, resource: ResourceEntity, rows: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] {
+    const reports: AdapterReport[] = rows.map((s) => ({
+      adapter: s.adapter,
+      observedGeneration: s.observedGeneration,
+      conditions: s.conditions,
+      lastReportTime: s.lastReportTime.toISOString(),
+    }));
+    return aggregateConditions({
+      generation: resource.generation,
+      refTime: resource.updatedTime.toISOString(),
+      requiredAdapters: this.requiredAdapters(kind),
+      statuses: reports,
+      previous: resource.conditions ?? [],
+      deleting: !!resource.deletedTime,
+      hasActiveChildren,
+    });
+  }
+}

@@ -1,0 +1,18 @@
+import type { NodePool } from '@app/persistence';
+import { PageView, ResourceView } from '../resources/resource-lifecycle.service';
+import { CLUSTER, clusterHref, NODE_POOL, nodePoolHref } from '../resources/resource-kind';
+import { presentResource } from '../resources/resource.presenter';
+import { NodePoolListResponse, NodePoolResponse } from './dto/node-pool.response';
+
+export function presentNodePool({ row, labels }: ResourceView<NodePool>): NodePoolResponse {
+  const clusterId = row.cluster.id;
+  return {
+    ...presentResource(NODE_POOL.kind, nodePoolHref(clusterId, row.id), row, labels),
+    owner_references: { id: clusterId, kind: CLUSTER.kind, href: clusterHref(clusterId) },
+  };
+}
+
+export function presentNodePoolPage(page: PageView<NodePool>): NodePoolListResponse {
+  const items = page.items.map(presentNodePool);
+  return { kind: NODE_POOL.listKind, page: page.page, size: items.length, total: page.total, items };
+}

@@ -1,0 +1,123 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, ValidationError } from '@app/common';
+import { AdapterStatusRepository, LabelMap, ResourceEntity, ResourceRepository } from '@app/persistence';
+import { ConditionsService } from '../conditions/conditions.service';
+import { LabelsService } from '../labels/labels.service';
+import { ResourceKind } from './resource-kind';
+
+/** A stored resource and its labels: what presenters turn into wire JSON. */
+export interface ResourceView<T extends ResourceEntity> {
+  row: T;
+  labels: LabelMap;
+}
+
+export interface ResourcePatch {
+  spec?: Record<string, unknown> | null;
+  labels?: Record<string, string> | null;
+}
+
+export interface PageView<T extends ResourceEntity> {
+  page: number;
+  total: number;
+  items: ResourceView<T>[];
+}
+
+/**
+ * The rules clusters and node pools share (CONTRACT §5.3–§5.5 with D4): generation and audit fields,
+ * PATCH, the deletion mark, removal, pages of a list. Callers hold the row locks and the transaction.
+ */
+@Injectable()
+export class ResourceLifecycle {
+  private readonly statuses = new AdapterStatusRepository();
+
+  constructor(
+    private readonly labels: LabelsService,
+    private readonly conditions: ConditionsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Inserts a new row with its labels and initial conditions; a taken name is 409 CNF-001. */
+  async create<T extends ResourceEntity>(em: EntityManager, kind: ResourceKind, row: T, labels: LabelMap): Promise<ResourceView<T>> {
+    row.conditions = this.conditions.initial(kind.kind, row);
+    em.persist(row);
+    try {
+      await em.flush();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw ConflictError.nameTaken(kind.kind);
+      throw err;
+    }
+    await this.labels.replace(em, kind.kind, row.id, labels);
+    return { row, labels };
+  }
+
+  /** Checks a PATCH body (CONTRACT R4.4, R1.4): at least one non-null field; spec an object; labels valid. */
+  validatePatch(patch: ResourcePatch): void {
+    if ((patch.spec === undefined || patch.spec === null) && (patch.labels === undefined || patch.labels === null))
+      throw ValidationError.badRequest('at least one field must be provided for update');
+    if (patch.labels !== undefined && patch.labels !== null) this.labels.validate(patch.labels);
+  }
+
+  /**
+   * PATCH on a locked, live row (CONTRACT §5.4): spec and labels are replaced whole; generation +1
+   * only on a real change (JSON-value comparison); a no-op leaves the row untouched.
+   */
+  async patch<T extends ResourceEntity>(em: EntityManager, kind: ResourceKind, row: T, patch: ResourcePatch, caller: string, hasActiveChildren: () => Promise<boolean>): Promise<ResourceView<T>> {
+    if (row.deletedTime) throw ConflictError.markedForDeletion(kind.kind, row.id);
+    const current = await this.labels.forOwner(em, kind.kind, row.id);
+    const specChanged = isPlainObject(patch.spec) && !jsonEqual(patch.spec, row.spec);
+    const labelsChanged = isPlainObject(patch.labels) && !jsonEqual(patch.labels, current);
+    if (!specChanged && !labelsChanged) return { row, labels: current };
+
+    if (specChanged) row.spec = patch.spec as Record<string, unknown>;
+    if (labelsChanged) await this.labels.replace(em, kind.kind, row.id, patch.labels as LabelMap);
+    row.generation += 1;
+    row.version += 1;
+    row.updatedTime = new Date();
+    row.updatedBy = caller;
+    await this.conditions.recompute(em, kind.kind, row, await hasActiveChildren());
+    return { row, labels: labelsChanged ? (patch.labels as LabelMap) : current };
+  }
+
+  /**
+   * Marks a locked row for deletion (CONTRACT R5.1): deleted_time/by, generation +1, conditions
+   * recomputed. A row already marked keeps its mark and generation (idempotent); returns whether it changed.
+   */
+  async mark(em: EntityManager, kind: ResourceKind, row: ResourceEntity, caller: string, at: Date, hasActiveChildren: boolean): Promise<boolean> {
+    if (row.deletedTime) return false;
+    row.deletedTime = at;
+    row.deletedBy = caller;
+    row.generation += 1;
+    row.version += 1;
+    row.updatedTime = at;
+    row.updatedBy = caller;
+    await this.conditions.recompute(em, kind.kind, row, hasActiveChildren);
+    return true;
+  }
+
+  /** Removal (CONTRACT D4): deleted_at on the rows, their statuses and labels; hidden from every read after. */
+  async remove(em: EntityManager, kind: ResourceKind, rows: ResourceEntity[], at: Date): Promise<void> {
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      row.deletedAt = at;
+      row.version += 1;
+    }
+    const ids = rows.map((r) => r.id);
+    await this.statuses.remove(em, kind.kind, ids, at);
+    await this.labels.remove(em, kind.kind, ids, at);
+  }
+
+  /** One page of a list with its labels, loaded in one query for the whole page. */
+  async page<T extends ResourceEntity>(em: EntityManager, kind: ResourceKind, repository: ResourceRepository<T>, where: object, query: ListQuery): Promise<PageView<T>> {
+    if (query.search !== undefined) throw ValidationError.badRequest('search is not supported yet: remove the search parameter');
+    const { items, total } = await repository.page(em, where as never, { offset: (query.page - 1) * query.size, limit: query.size, order: query.order });
+    const labels = await this.labels.forOwners(em, kind.kind, items.map((r) => r.id));
+    return { page: query.page, total, items: items.map((row) => ({ row, labels: labels.get(row.id) ?? {} })) };
+  }
+
+  /** The audit line of a force-delete (the reason is logged, not stored). */
+  auditForceDelete(kind: ResourceKind, id: string, caller: string, reason: string, childIds: string[]): void {
+    this.logger.warn({ audit: 'force-delete', kind: kind.kind, id, caller, reason, removed_children: childIds }, `${kind.kind} ${id} force-deleted by ${caller}`);
+  }
+}

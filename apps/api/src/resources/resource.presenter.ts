@@ -1,0 +1,25 @@
+import type { LabelMap, ResourceEntity } from '@app/persistence';
+import type { ResourceResponse } from './dto/resource.response';
+
+/** Entity → wire JSON shared by clusters and node pools (snake_case, UTC times, optional fields omitted). */
+export function presentResource(kind: string, href: string, row: ResourceEntity, labels: LabelMap): ResourceResponse {
+  const body: ResourceResponse = {
+    id: row.id,
+    kind,
+    href,
+    name: row.name,
+    spec: row.spec,
+    ...(Object.keys(labels).length > 0 ? { labels } : {}),
+    generation: row.generation,
+    status: { conditions: row.conditions },
+    created_time: row.createdTime.toISOString(),
+    updated_time: row.updatedTime.toISOString(),
+    created_by: row.createdBy,
+    updated_by: row.updatedBy,
+  };
+  if (row.deletedTime) {
+    body.deleted_time = row.deletedTime.toISOString();
+    body.deleted_by = row.deletedBy ?? undefined;
+  }
+  return body;
+}

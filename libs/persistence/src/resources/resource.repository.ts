@@ -1,0 +1,39 @@
+import { EntityClass, FilterQuery, LockMode, QueryOrder } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ResourceEntity } from '../resource.entity';
+
+export interface PageRequest {
+  offset: number;
+  limit: number;
+  order: { field: string; direction: 'asc' | 'desc' }[];
+}
+
+/** Queries over clusters or node pools; the soft-delete filter hides removed rows from every one. */
+export class ResourceRepository<T extends ResourceEntity> {
+  constructor(readonly entity: EntityClass<T>) {}
+
+  findById(em: EntityManager, id: string, options: { lock?: boolean; where?: FilterQuery<T> } = {}): Promise<T | null> {
+    const where = { ...(options.where as object), id } as FilterQuery<T>;
+    return em.findOne(this.entity, where, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+  }
+
+  /** Locks and returns every row matching `where` (cascades). */
+  lockAll(em: EntityManager, where: FilterQuery<T>): Promise<T[]> {
+    return em.find(this.entity, where, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: QueryOrder.ASC } as never });
+  }
+
+  count(em: EntityManager, where: FilterQuery<T>): Promise<number> {
+    return em.count(this.entity, where);
+  }
+
+  /** One page in a stable order (the id breaks ties), and the number of all matches. */
+  async page(em: EntityManager, where: FilterQuery<T>, page: PageRequest): Promise<{ items: T[]; total: number }> {
+    const orderBy: Record<string, QueryOrder>[] = page.order.map((o) => ({ [o.field]: o.direction === 'desc' ? QueryOrder.DESC : QueryOrder.ASC }));
+    if (!page.order.some((o) => o.field === 'id')) orderBy.push({ id: page.order[page.order.length - 1]?.direction === 'asc' ? QueryOrder.ASC : QueryOrder.DESC });
+    const [items, total] = await Promise.all([
+      em.find(this.entity, where, { orderBy: orderBy as never, offset: page.offset, limit: page.limit, disableIdentityMap: true }),
+      em.count(this.entity, where),
+    ]);
+    return { items, total };
+  }
+}
