@@ -15,6 +15,8 @@ export interface TestApp {
   http: TestAgent;
   /** Log lines the app wrote (parsed JSON). */
   logs: Record<string, unknown>[];
+  /** SQL statements run so far (reset it to measure one request). */
+  queries: string[];
   close(): Promise<void>;
 }
 
@@ -30,13 +32,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
   });
   const logger = createLogger(env.HYPERFLEET_LOGGING_LEVEL ?? 'info', sink);
-  const app = await createApp(config, logger);
+  const queries: string[] = [];
+  const app = await createApp(config, logger, { onQuery: (sql) => queries.push(sql) });
   return {
     app,
     config,
     db,
     http: request(app.getHttpServer()),
     logs,
+    queries,
     async close() {
       await app.close();
       await db.drop();

@@ -11,7 +11,7 @@ import {
 } from '@app/common';
 import { AppConfig } from '@app/config';
 import { translateDriverError } from '@app/persistence';
-import { AppModule } from './app.module';
+import { AppModule, AppOptions } from './app.module';
 import { httpObserver } from './observability/http-observer';
 import { MetricsService } from './observability/metrics.service';
 import { API_PREFIX, buildOpenApiDocument, serveOpenApi } from './openapi/openapi';
@@ -20,8 +20,8 @@ import { API_PREFIX, buildOpenApiDocument, serveOpenApi } from './openapi/openap
  * Creates and initialises the API application (not listening yet). Used by main.ts and by the tests,
  * so both run exactly the same HTTP shell: request ids, body limits, problem+json errors, OpenAPI.
  */
-export async function createApp(config: AppConfig, logger: Logger): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+export async function createApp(config: AppConfig, logger: Logger, options: AppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, options), {
     bodyParser: false,
     logger: new NestPinoLogger(logger.child({ context: 'nest' })),
     abortOnError: false,

@@ -14,6 +14,8 @@ export interface OrmSettings {
   debug?: boolean;
   /** Where MikroORM's own messages (migrator progress, warnings) go; silent by default. */
   log?: (message: string) => void;
+  /** Called with every SQL statement (tests count queries per request with it). */
+  onQuery?: (sql: string) => void;
 }
 
 function sslOption(clientUrl: string): boolean | { rejectUnauthorized: boolean } | undefined {
@@ -41,8 +43,12 @@ export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof define
       ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs, query_timeout: settings.statementTimeoutMs + 1_000 } : {}),
       ...(sslOption(settings.clientUrl) !== undefined ? { ssl: sslOption(settings.clientUrl) } : {}),
     },
-    debug: settings.debug ?? false,
-    logger: settings.log ?? (() => undefined),
+    debug: settings.onQuery ? ['query'] : (settings.debug ?? false),
+    colors: false,
+    logger: (message: string) => {
+      if (settings.onQuery && message.startsWith('[query] ')) settings.onQuery(message.slice(8));
+      else settings.log?.(message);
+    },
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ensureDatabase: false,

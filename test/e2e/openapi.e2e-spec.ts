@@ -1,0 +1,84 @@
+import { startTestApp, TestApp } from '../support/test-app';
+
+type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; required?: string[]; items?: Schema; enum?: string[]; allOf?: Schema[] };
+
+/**
+ * The published document describes what clients generated from the HyperFleet contract need:
+ * the operations, their parameters and the field names and required fields of the bodies.
+ */
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  let doc: { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components: { schemas: Record<string, Schema> } };
+  beforeAll(async () => {
+    t = await startTestApp();
+    doc = (await t.http.get('/api/hyperfleet/v1/openapi').expect(200)).body;
+  });
+  afterAll(() => t?.close());
+
+  const resolve = (s: Schema | undefined): Schema => {
+    let cur = s ?? {};
+    while (cur.$ref) cur = doc.components.schemas[cur.$ref.split('/').pop()!];
+    if (cur.allOf) return cur.allOf.map(resolve).reduce<Schema>((m, p) => ({ ...m, ...p, properties: { ...m.properties, ...p.properties }, required: [...(m.required ?? []), ...(p.required ?? [])] }), {});
+    return cur;
+  };
+  const op = (method: string, path: string) => doc.paths[`/api/hyperfleet/v1${path}`]?.[method];
+  const responseSchema = (method: string, path: string, code: string) => resolve(Object.values(op(method, path)!.responses[code].content ?? {})[0]?.schema);
+  const requestSchema = (method: string, path: string) => resolve(Object.values(op(method, path)!.requestBody!.content)[0].schema);
+
+  it.each([
+    ['get', '/clusters', 'getClusters'],
+    ['post', '/clusters', 'postCluster'],
+    ['get', '/clusters/{cluster_id}', 'getClusterById'],
+    ['patch', '/clusters/{cluster_id}', 'patchClusterById'],
+    ['delete', '/clusters/{cluster_id}', 'deleteClusterById'],
+    ['post', '/clusters/{cluster_id}/force-delete', 'forceDeleteCluster'],
+    ['get', '/clusters/{cluster_id}/nodepools', 'getNodePoolsByClusterId'],
+    ['post', '/clusters/{cluster_id}/nodepools', 'createNodePool'],
+    ['get', '/clusters/{cluster_id}/nodepools/{nodepool_id}', 'getNodePoolById'],
+    ['patch', '/clusters/{cluster_id}/nodepools/{nodepool_id}', 'patchNodePoolById'],
+    ['delete', '/clusters/{cluster_id}/nodepools/{nodepool_id}', 'deleteNodePoolById'],
+    ['post', '/clusters/{cluster_id}/nodepools/{nodepool_id}/force-delete', 'forceDeleteNodePool'],
+    ['get', '/nodepools', 'getNodePools'],
+  ])('has %s %s (%s)', (method, path, operationId) => {
+    expect(op(method, path)).toMatchObject({ operationId });
+  });
+
+  it('lists take search, page, size and order', () => {
+    for (const path of ['/clusters', '/nodepools', '/clusters/{cluster_id}/nodepools']) {
+      const names = op('get', path)!.parameters!.filter((p) => p.in === 'query').map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['search', 'page', 'size', 'order']));
+    }
+  });
+
+  it('documents the status codes of each operation', () => {
+    expect(Object.keys(op('post', '/clusters')!.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '409', 'default']));
+    expect(Object.keys(op('delete', '/clusters/{cluster_id}')!.responses)).toEqual(expect.arrayContaining(['202', '404', '412']));
+    expect(Object.keys(op('post', '/clusters/{cluster_id}/force-delete')!.responses)).toEqual(expect.arrayContaining(['204', '400', '404', '409']));
+    expect(Object.keys(op('patch', '/clusters/{cluster_id}/nodepools/{nodepool_id}')!.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '412']));
+  });
+
+  it('describes the cluster and node pool bodies with the contract field names', () => {
+    const cluster = responseSchema('get', '/clusters/{cluster_id}', '200');
+    expect(Object.keys(cluster.properties!)).toEqual(expect.arrayContaining(['id', 'kind', 'href', 'name', 'spec', 'labels', 'generation', 'status', 'created_time', 'updated_time', 'created_by', 'updated_by', 'deleted_time', 'deleted_by']));
+    expect(cluster.required).toEqual(expect.arrayContaining(['kind', 'name', 'spec', 'created_time', 'updated_time', 'created_by', 'updated_by', 'generation', 'status']));
+    const condition = resolve(resolve(cluster.properties!.status).properties!.conditions.items);
+    expect(condition.required).toEqual(expect.arrayContaining(['type', 'status', 'observed_generation', 'created_time', 'last_updated_time', 'last_transition_time']));
+    expect(resolve(condition.properties!.status).enum).toEqual(['True', 'False']);
+    const pool = responseSchema('post', '/clusters/{cluster_id}/nodepools', '201');
+    expect(pool.required).toEqual(expect.arrayContaining(['owner_references', 'status', 'generation']));
+    expect(resolve(pool.properties!.owner_references).required).toEqual(['kind']);
+    const list = responseSchema('get', '/clusters', '200');
+    expect(list.required).toEqual(expect.arrayContaining(['page', 'size', 'total', 'items']));
+  });
+
+  it('describes the request bodies', () => {
+    const create = requestSchema('post', '/clusters');
+    expect(create.required).toEqual(expect.arrayContaining(['kind', 'name', 'spec']));
+    expect(Object.keys(create.properties!)).toEqual(expect.arrayContaining(['id', 'kind', 'href', 'name', 'spec', 'labels']));
+    expect(create.properties!.name).toMatchObject({ minLength: 3, maxLength: 53 });
+    expect(requestSchema('post', '/clusters/{cluster_id}/nodepools').properties!.name).toMatchObject({ minLength: 3, maxLength: 15 });
+    expect(Object.keys(requestSchema('patch', '/clusters/{cluster_id}').properties!).sort()).toEqual(['labels', 'spec']);
+    const force = requestSchema('post', '/clusters/{cluster_id}/force-delete');
+    expect(force.required).toEqual(['reason']);
+  });
+});
