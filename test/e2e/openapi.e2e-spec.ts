@@ -39,6 +39,11 @@ describe('OpenAPI document', () => {
     ['delete', '/clusters/{cluster_id}/nodepools/{nodepool_id}', 'deleteNodePoolById'],
     ['post', '/clusters/{cluster_id}/nodepools/{nodepool_id}/force-delete', 'forceDeleteNodePool'],
     ['get', '/nodepools', 'getNodePools'],
+    ['put', '/clusters/{cluster_id}/statuses', 'putClusterStatuses'],
+    ['get', '/clusters/{cluster_id}/statuses', 'getClusterStatuses'],
+    ['put', '/clusters/{cluster_id}/nodepools/{nodepool_id}/statuses', 'putNodePoolStatuses'],
+    ['get', '/clusters/{cluster_id}/nodepools/{nodepool_id}/statuses', 'getNodePoolsStatuses'],
+    ['post', '/clusters/{cluster_id}/statuses', 'postClusterStatuses'],
   ])('has %s %s (%s)', (method, path, operationId) => {
     expect(op(method, path)).toMatchObject({ operationId });
   });
@@ -68,6 +73,18 @@ describe('OpenAPI document', () => {
     expect(pool.required).toEqual(expect.arrayContaining(['owner_references', 'status', 'generation']));
     expect(resolve(pool.properties!.owner_references).required).toEqual(['kind']);
     const list = responseSchema('get', '/clusters', '200');
+    expect(list.required).toEqual(expect.arrayContaining(['page', 'size', 'total', 'items']));
+  });
+
+  it('describes adapter status reports and statuses', () => {
+    const report = requestSchema('put', '/clusters/{cluster_id}/statuses');
+    expect(report.required).toEqual(expect.arrayContaining(['adapter', 'observed_generation', 'observed_time', 'conditions']));
+    expect(Object.keys(report.properties!)).toEqual(expect.arrayContaining(['adapter', 'observed_generation', 'observed_time', 'conditions', 'data', 'metadata']));
+    expect(resolve(resolve(report.properties!.conditions.items).properties!.status).enum).toEqual(['True', 'False', 'Unknown']);
+    const status = responseSchema('put', '/clusters/{cluster_id}/statuses', '201');
+    expect(status.required).toEqual(expect.arrayContaining(['adapter', 'observed_generation', 'conditions', 'created_time', 'last_report_time']));
+    expect(Object.keys(op('put', '/clusters/{cluster_id}/nodepools/{nodepool_id}/statuses')!.responses)).toEqual(expect.arrayContaining(['201', '204', '400', '404']));
+    const list = responseSchema('get', '/clusters/{cluster_id}/statuses', '200');
     expect(list.required).toEqual(expect.arrayContaining(['page', 'size', 'total', 'items']));
   });
 

@@ -7,6 +7,7 @@ import { ClustersModule } from './clusters/clusters.module';
 import { MetaModule } from './meta/meta.module';
 import { NodePoolsModule } from './node-pools/node-pools.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { StatusesModule } from './statuses/statuses.module';
 
 /** Hooks for tests and tools. */
 export interface AppOptions {
@@ -30,6 +31,7 @@ export class AppModule {
         MetaModule,
         ClustersModule,
         NodePoolsModule,
+        StatusesModule,
       ],
     };
   }

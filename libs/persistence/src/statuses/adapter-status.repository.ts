@@ -9,6 +9,15 @@ export class AdapterStatusRepository {
     return em.find(AdapterStatus, { ownerType, ownerId }, { orderBy: { createdTime: 'asc', adapter: 'asc' } });
   }
 
+  /** One page of a resource's statuses in list order, and their number. */
+  async page(em: EntityManager, ownerType: OwnerType, ownerId: string, offset: number, limit: number): Promise<{ items: AdapterStatus[]; total: number }> {
+    const [items, total] = await Promise.all([
+      em.find(AdapterStatus, { ownerType, ownerId }, { orderBy: { createdTime: 'asc', adapter: 'asc' }, offset, limit, disableIdentityMap: true }),
+      em.count(AdapterStatus, { ownerType, ownerId }),
+    ]);
+    return { items, total };
+  }
+
   /** Removal stage (CONTRACT D4). */
   async remove(em: EntityManager, ownerType: OwnerType, ownerIds: string[], at: Date): Promise<void> {
     if (ownerIds.length) await em.nativeUpdate(AdapterStatus, { ownerType, ownerId: { $in: ownerIds } }, { deletedAt: at });

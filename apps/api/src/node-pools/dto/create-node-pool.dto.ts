@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { IsJsonObject, IsPresent, KindIs, ResourceName } from '../../resources/dto/validators';
+import { KindIs, RequiredObject, ResourceName } from '../../resources/dto/validators';
 
 /** Request body of `POST /clusters/{cluster_id}/nodepools`. Unknown properties are ignored. */
 export class CreateNodePoolDto {
@@ -19,8 +19,7 @@ export class CreateNodePoolDto {
   name: string;
   /** Provider-specific specification; any JSON object. */
   @ApiProperty({ type: 'object', additionalProperties: true })
-  @IsPresent('spec is required')
-  @IsJsonObject('spec field must be an object')
+  @RequiredObject('spec')
   spec: Record<string, unknown>;
   /** Kubernetes-style labels: keys `[prefix/]name`, values up to 63 characters. */
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { Equals, IsNotEmpty, IsString, Matches, MaxLength, MinLength, ValidateBy, ValidationOptions } from 'class-validator';
+import { Equals, IsInt, IsNotEmpty, IsString, Matches, MaxLength, Min, MinLength, ValidateBy, ValidationOptions } from 'class-validator';
 import { isPlainObject } from '@app/common';
 import { NAME_PATTERN, NAME_PATTERN_MESSAGE } from '../resource-kind';
 
@@ -34,3 +34,10 @@ export const IsJsonObject = (message: string, options?: ValidationOptions): Prop
 /** At most `max` Unicode code points. */
 export const MaxCodePoints = (max: number, message: string): PropertyDecorator =>
   ValidateBy({ name: 'maxLength', validator: { validate: (v: unknown) => typeof v === 'string' && [...v].length <= max, defaultMessage: () => message } });
+
+/** A required JSON object: missing → "<field> is required", anything but an object (null included) → "<field> field must be an object". */
+export const RequiredObject = (field: string): PropertyDecorator => applyDecorators(IsPresent(`${field} is required`), IsJsonObject(`${field} field must be an object`));
+
+/** A required integer ≥ min: missing and too small both say "<field> must be >= <min>". */
+export const RequiredIntAtLeast = (field: string, min: number): PropertyDecorator =>
+  applyDecorators(IsPresent(`${field} must be >= ${min}`), IsInt({ message: `field '${field}' must be an integer` }), Min(min, { message: `${field} must be >= ${min}` }));

@@ -1,0 +1,155 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { parseListQuery, uuidv7, ValidationError } from '@app/common';
+import { AdapterCondition, AdapterStatus, AdapterStatusRepository, NodePool, OwnerType, ResourceEntity, ResourceRepository } from '@app/persistence';
+import { ClustersService } from '../clusters/clusters.service';
+import { ConditionsService } from '../conditions/conditions.service';
+import { NodePoolsService } from '../node-pools/node-pools.service';
+import { CLUSTER, NODE_POOL, ResourceKind } from '../resources/resource-kind';
+import { ResourceLifecycle } from '../resources/resource-lifecycle.service';
+import { AdapterStatusCreateDto } from './dto/adapter-status-create.dto';
+import { MANDATORY_CONDITIONS } from './dto/status-rules';
+
+/** Which resource a report or a status list is about. */
+export interface StatusTarget {
+  clusterId: string;
+  nodePoolId?: string;
+}
+
+/** 201 with the stored status, or 204: the report was discarded and nothing was stored. */
+export type ReportOutcome = { stored: AdapterStatus } | { discarded: string };
+
+const ORDERABLE_NONE: Record<string, string> = { created_time: 'createdTime' };
+
+/**
+ * Adapter status reports (CONTRACT §5.7): one status per adapter and resource, discard rules for stale
+ * and out-of-order reports, aggregation into the resource's conditions, and removal once every required
+ * adapter reports Finalized=True for a resource marked for deletion (R5.6, D4). Reports for one resource
+ * serialize on its row lock.
+ */
+@Injectable()
+export class StatusesService {
+  private readonly statuses = new AdapterStatusRepository();
+  private readonly nodePoolRows = new ResourceRepository(NodePool);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clusters: ClustersService,
+    private readonly nodePools: NodePoolsService,
+    private readonly conditions: ConditionsService,
+    private readonly lifecycle: ResourceLifecycle,
+  ) {}
+
+  report(target: StatusTarget, dto: AdapterStatusCreateDto): Promise<ReportOutcome> {
+    const observed = dto.observed_time ? new Date(dto.observed_time) : new Date();
+    return this.em.transactional(async (em) => {
+      const { kind, row } = await this.lockTarget(em, target);
+      const gen = dto.observed_generation;
+      if (gen > row.generation) return { discarded: `observed_generation ${gen} is newer than the resource's generation ${row.generation}` };
+
+      const all = await this.statuses.forOwner(em, kind.kind, row.id);
+      const existing = all.find((s) => s.adapter === dto.adapter);
+      if (existing) {
+        if (existing.observedGeneration > gen) return { discarded: `a report for generation ${existing.observedGeneration} is already stored` };
+        if (existing.observedGeneration === gen && observed.getTime() < existing.lastReportTime.getTime()) return { discarded: 'a newer report for this generation is already stored' };
+      }
+      const missing = MANDATORY_CONDITIONS.find((type) => !dto.conditions.some((c) => c.type === type));
+      if (missing) throw ValidationError.field('conditions', `missing mandatory condition '${missing}': all adapters must report Available, Applied, and Health`, 'required');
+      const available = dto.conditions.find((c) => c.type === 'Available')!;
+      if (available.status === 'Unknown' && existing) return { discarded: "Available=Unknown is only stored as an adapter's first report" };
+      // the same report again (same generation and observed_time): nothing to write, nothing to recompute
+      if (existing && existing.observedGeneration === gen && existing.lastReportTime.getTime() === observed.getTime()) return { stored: existing };
+
+      const stored = existing ? this.update(existing, dto, observed) : this.create(em, kind.kind, row.id, dto, observed);
+      if (!existing) all.push(stored);
+      if (available.status === 'Unknown') return { stored };
+
+      const children = kind === CLUSTER ? await this.activeChildren(em, row.id) : 0;
+      if (row.deletedTime && this.finalized(kind, row, all, dto, children)) {
+        await em.flush(); // the status row must exist before the removal marks every status of the resource
+        await this.lifecycle.remove(em, kind, [row], new Date());
+        return { stored };
+      }
+      await this.conditions.recompute(em, kind.kind, row, children > 0, all);
+      return { stored };
+    });
+  }
+
+  async list(target: StatusTarget, rawQuery: Record<string, unknown>): Promise<{ page: number; total: number; items: AdapterStatus[] }> {
+    // search and order are accepted and ignored here (CONTRACT §2.2); page and size apply
+    const query = parseListQuery({ page: rawQuery.page, size: rawQuery.size, pageSize: rawQuery.pageSize }, ORDERABLE_NONE);
+    const { kind, row } = await this.findTarget(this.em, target);
+    const { items, total } = await this.statuses.page(this.em, kind.kind, row.id, (query.page - 1) * query.size, query.size);
+    return { page: query.page, total, items };
+  }
+
+  private create(em: EntityManager, ownerType: OwnerType, ownerId: string, dto: AdapterStatusCreateDto, observed: Date): AdapterStatus {
+    return em.create(AdapterStatus, {
+      id: uuidv7(),
+      ownerType,
+      ownerId,
+      adapter: dto.adapter,
+      observedGeneration: dto.observed_generation,
+      conditions: this.conditionsOf(dto, observed, []),
+      data: dto.data ?? {},
+      metadata: dto.metadata ?? null,
+      createdTime: observed,
+      lastReportTime: observed,
+    });
+  }
+
+  private update(row: AdapterStatus, dto: AdapterStatusCreateDto, observed: Date): AdapterStatus {
+    row.observedGeneration = dto.observed_generation;
+    row.conditions = this.conditionsOf(dto, observed, row.conditions);
+    row.data = dto.data ?? {};
+    row.metadata = dto.metadata ?? null;
+    row.lastReportTime = observed;
+    return row;
+  }
+
+  /** Reported conditions with last_transition_time kept while a condition's status stays the same. */
+  private conditionsOf(dto: AdapterStatusCreateDto, observed: Date, previous: AdapterCondition[]): AdapterCondition[] {
+    const at = observed.toISOString();
+    return dto.conditions.map((c) => {
+      const before = previous.find((p) => p.type === c.type);
+      return {
+        type: c.type,
+        status: c.status,
+        ...(typeof c.reason === 'string' ? { reason: c.reason } : {}),
+        ...(typeof c.message === 'string' ? { message: c.message } : {}),
+        last_transition_time: before && before.status === c.status ? before.last_transition_time : at,
+      };
+    });
+  }
+
+  /**
+   * R5.6: the report says Finalized=True, every required adapter's stored status is at the resource's
+   * generation with Finalized=True, and no child resource is left.
+   */
+  private finalized(kind: ResourceKind, row: ResourceEntity, all: AdapterStatus[], dto: AdapterStatusCreateDto, children: number): boolean {
+    const isFinal = (conds: { type: string; status: string }[]) => conds.some((c) => c.type === 'Finalized' && c.status === 'True');
+    if (!isFinal(dto.conditions) || children > 0) return false;
+    const required = this.conditions.requiredAdapters(kind.kind);
+    return required.length > 0 && required.every((adapter) => {
+      const s = all.find((x) => x.adapter === adapter);
+      return !!s && s.observedGeneration === row.generation && isFinal(s.conditions);
+    });
+  }
+
+  private activeChildren(em: EntityManager, clusterId: string): Promise<number> {
+    return this.nodePoolRows.count(em, { cluster: clusterId });
+  }
+
+  /** The resource, locked; 404 when it does not exist or was removed (a node pool only under its cluster). */
+  private async lockTarget(em: EntityManager, target: StatusTarget): Promise<{ kind: ResourceKind; row: ResourceEntity }> {
+    if (target.nodePoolId === undefined) return { kind: CLUSTER, row: await this.clusters.require(em, target.clusterId, true) };
+    await this.clusters.require(em, target.clusterId);
+    return { kind: NODE_POOL, row: await this.nodePools.require(em, target.clusterId, target.nodePoolId, true) };
+  }
+
+  private async findTarget(em: EntityManager, target: StatusTarget): Promise<{ kind: ResourceKind; row: ResourceEntity }> {
+    if (target.nodePoolId === undefined) return { kind: CLUSTER, row: await this.clusters.require(em, target.clusterId) };
+    await this.clusters.require(em, target.clusterId);
+    return { kind: NODE_POOL, row: await this.nodePools.require(em, target.clusterId, target.nodePoolId) };
+  }
+}
