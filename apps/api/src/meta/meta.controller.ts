@@ -1,9 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { Public } from '../auth/public.decorator';
 import { ApiMetadataResponse } from './api-metadata.response';
 
-/** `GET /api/hyperfleet`: what this server is (outside the versioned prefix). */
+/** `GET /api/hyperfleet`: what this server is (outside the versioned prefix); open even when authentication is on. */
+@Public()
 @ApiTags('metadata')
 @Controller()
 export class MetaController {

@@ -61,8 +61,32 @@ export class ConflictError extends HyperfleetError {
   }
 }
 
-/** 401 / 403. */
-export class AuthError extends HyperfleetError {}
+const REALM = 'Bearer realm="hyperfleet"';
+const INVALID_TOKEN = `${REALM}, error="invalid_token"`;
+
+/** 401 / 403. Every 401 carries a `WWW-Authenticate: Bearer` challenge (RFC 6750). */
+export class AuthError extends HyperfleetError {
+  /** No configured token header was sent. */
+  static missingCredentials(): AuthError {
+    return new AuthError('HYPERFLEET-AUT-001', 'missing authorization header', undefined, { 'WWW-Authenticate': REALM });
+  }
+  /** A token header was sent, but not as `Bearer <token>`. */
+  static notBearer(): AuthError {
+    return new AuthError('HYPERFLEET-AUT-002', 'authorization header does not use Bearer scheme', undefined, { 'WWW-Authenticate': REALM });
+  }
+  /** Malformed, wrongly signed, wrong issuer or audience, unknown key, disallowed algorithm, not yet valid. */
+  static invalidToken(): AuthError {
+    return new AuthError('HYPERFLEET-AUT-002', 'invalid JWT token', undefined, { 'WWW-Authenticate': `${INVALID_TOKEN}, error_description="invalid JWT token"` });
+  }
+  static expiredToken(): AuthError {
+    return new AuthError('HYPERFLEET-AUT-003', 'JWT token has expired', undefined, { 'WWW-Authenticate': `${INVALID_TOKEN}, error_description="JWT token has expired"` });
+  }
+  /** A valid token, but no usable caller identity for a write; `why` says what was wrong when known. */
+  static identityUnresolved(why?: string): AuthError {
+    const detail = why ? `Unable to resolve caller identity: ${why}` : 'Caller identity is required for mutating requests but could not be resolved';
+    return new AuthError('HYPERFLEET-AUT-001', detail, undefined, { 'WWW-Authenticate': REALM });
+  }
+}
 
 /** 503: the database cannot be reached, or the request ran past its deadline. */
 export class UnavailableError extends HyperfleetError {
