@@ -1,4 +1,8 @@
 import { Migration20261124235900_create_core_tables } from './Migration20261124235900_create_core_tables';
+import { Migration20261125001500_search_indexes } from './Migration20261125001500_search_indexes';
 
 // Every migration, in order. Forward-only: never edit or remove a landed migration; add a new one.
-export const MIGRATIONS = [{ name: 'Migration20261124235900_create_core_tables', class: Migration20261124235900_create_core_tables }];
+export const MIGRATIONS = [
+  { name: 'Migration20261124235900_create_core_tables', class: Migration20261124235900_create_core_tables },
+  { name: 'Migration20261125001500_search_indexes', class: Migration20261125001500_search_indexes },
+];

@@ -16,6 +16,7 @@ describe('HTTP shell', () => {
     const res = await t.http.get('/api/hyperfleet').expect(200);
     expect(res.body).toEqual({ id: 'hyperfleet', kind: 'API', href: '/api/hyperfleet', version: expect.any(String), build_time: expect.any(String) });
     expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers.vary).toBe('Authorization');
   });
 
   it('gives every response an X-Request-ID (UUIDv7) and ignores an incoming one', async () => {

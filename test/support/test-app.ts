@@ -17,6 +17,8 @@ export interface TestApp {
   logs: Record<string, unknown>[];
   /** SQL statements run so far (reset it to measure one request). */
   queries: string[];
+  /** The same statements with their bound parameters. */
+  statements: { sql: string; params?: readonly unknown[] }[];
   close(): Promise<void>;
 }
 
@@ -33,7 +35,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const logger = createLogger(env.HYPERFLEET_LOGGING_LEVEL ?? 'info', sink);
   const queries: string[] = [];
-  const app = await createApp(config, logger, { onQuery: (sql) => queries.push(sql) });
+  const statements: { sql: string; params?: readonly unknown[] }[] = [];
+  const app = await createApp(config, logger, {
+    onQuery: (sql, params) => {
+      queries.push(sql);
+      statements.push({ sql, params });
+    },
+  });
   return {
     app,
     config,
@@ -41,6 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     http: request(app.getHttpServer()),
     logs,
     queries,
+    statements,
     async close() {
       await app.close();
       await db.drop();

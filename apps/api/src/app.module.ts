@@ -2,7 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule, Logger } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { MigrationModule } from '@app/migration';
-import { PersistenceModule } from '@app/persistence';
+import { PersistenceModule, QUERY_OBSERVER, QueryObserver } from '@app/persistence';
+import { AuthModule } from './auth/auth.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { MetaModule } from './meta/meta.module';
 import { NodePoolsModule } from './node-pools/node-pools.module';
@@ -11,8 +12,8 @@ import { StatusesModule } from './statuses/statuses.module';
 
 /** Hooks for tests and tools. */
 export interface AppOptions {
-  /** Called with every SQL statement the application runs. */
-  onQuery?: (sql: string) => void;
+  /** Called with every SQL statement the application runs (and its bound parameters, if any). */
+  onQuery?: (sql: string, params?: readonly unknown[]) => void;
 }
 
 /** The API: configuration, logging, persistence, migrations at boot (when configured), features. */
@@ -20,14 +21,20 @@ export interface AppOptions {
 export class AppModule {
   static forRoot(config: AppConfig, logger: Logger, options: AppOptions = {}): DynamicModule {
     if (!config.database.url) throw new Error('AppModule needs a database URL (start the embedded database first)');
+    const observer = new QueryObserver((m) => logger.debug({ source: 'mikro-orm' }, m));
+    if (options.onQuery) observer.subscribe((q) => options.onQuery!(q.sql, q.params));
     return {
       module: AppModule,
+      providers: [{ provide: QUERY_OBSERVER, useValue: observer }],
+      exports: [QUERY_OBSERVER],
+      global: true,
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
-        PersistenceModule.forRoot({ clientUrl: config.database.url, poolMax: config.database.maxOpenConnections, statementTimeoutMs: config.database.requestTimeoutMs, log: (m) => logger.debug({ source: 'mikro-orm' }, m), onQuery: options.onQuery }),
+        PersistenceModule.forRoot({ clientUrl: config.database.url, poolMax: config.database.maxOpenConnections, statementTimeoutMs: config.database.requestTimeoutMs, observer }),
         MigrationModule.forRoot({ onBoot: config.database.migrateOnBoot }),
         ObservabilityModule,
+        AuthModule,
         MetaModule,
         ClustersModule,
         NodePoolsModule,

@@ -17,3 +17,4 @@ export * from './api/page';
 export * from './http/caller';
 export * from './http/body.pipe';
 export * from './conditions/aggregate-conditions';
+export * from './search/search-parser';

@@ -7,9 +7,10 @@ import { parseDuration } from './duration';
 describe(loadConfig.name, () => {
   it('uses the documented defaults and the embedded database when nothing is configured', () => {
     const config = loadConfig({}, []);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, bodyLimit: 1024 * 1024 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, bodyLimit: 1024 * 1024, jwt: { enabled: false, issuers: [] } });
     expect(config.health).toMatchObject({ host: '127.0.0.1', port: 8080, dbPingTimeoutMs: 2000, shutdownTimeoutMs: 20000 });
-    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9090 });
+    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9090, reconciliationStuckThresholdMs: 600000 });
+    expect(config.tracing).toEqual({ enabled: false });
     expect(config.database).toMatchObject({ url: undefined, embedded: true, migrateOnBoot: true, requestTimeoutMs: 30000, advisoryLockTimeoutMs: 300000 });
     expect(config.database.dataDir).toMatch(/\.data$/);
     expect(config.adapters).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_KEYS, ConfigKeyName, LogLevel } from './config.keys';
 import { envName, KeySpec } from './config.schema';
+import { JwtConfig, readJwtIssuers } from './jwt.config';
 
 export interface DatabaseConfig {
   /** Connection URL; undefined means "start an embedded PostgreSQL". */
@@ -16,9 +17,10 @@ export interface DatabaseConfig {
 }
 
 export interface AppConfig {
-  server: { host: string; port: number; bodyLimit: number };
+  server: { host: string; port: number; bodyLimit: number; jwt: JwtConfig };
   health: { host: string; port: number; dbPingTimeoutMs: number; shutdownTimeoutMs: number };
-  metrics: { host: string; port: number };
+  metrics: { host: string; port: number; reconciliationStuckThresholdMs: number };
+  tracing: { enabled: boolean };
   database: DatabaseConfig;
   logging: { level: LogLevel };
   adapters: { cluster: string[]; nodePool: string[] };
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       problems.push(`${variable} (${spec.key}): ${shown} is not valid, expected ${spec.expected}`);
     } else values[name] = parsed;
   }
+  const jwt = readJwt(values, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const v = values as Values;
@@ -107,9 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const embedded = url === undefined;
 
   return {
-    server: { host: v.serverHost, port: v.serverPort, bodyLimit: v.serverBodyLimit },
+    server: { host: v.serverHost, port: v.serverPort, bodyLimit: v.serverBodyLimit, jwt },
     health: { host: v.healthHost, port: v.healthPort, dbPingTimeoutMs: v.healthDbPingTimeout, shutdownTimeoutMs: v.healthShutdownTimeout },
-    metrics: { host: v.metricsHost, port: v.metricsPort },
+    metrics: { host: v.metricsHost, port: v.metricsPort, reconciliationStuckThresholdMs: v.metricsReconciliationStuckThreshold },
+    tracing: { enabled: v.tracingEnabled },
     database: {
       url,
       embedded,
@@ -123,6 +127,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     adapters: { cluster: v.clusterAdapters, nodePool: v.nodePoolAdapters },
     build: { version: env.HYPERFLEET_BUILD_VERSION || build?.version || '0.0.0-dev', commit: env.HYPERFLEET_BUILD_COMMIT || build?.commit || 'unknown', buildTime: env.HYPERFLEET_BUILD_TIME || build?.buildTime || 'unknown' },
   };
+}
+
+/** `server.jwt`: the issuers are checked field by field, and enabling it without one is an error. */
+function readJwt(values: Record<ConfigKeyName, unknown>, problems: string[]): JwtConfig {
+  const spec = CONFIG_KEYS.serverJwtIssuers;
+  const where = `${envName(spec)} (${spec.key})`;
+  const enabled = values.serverJwtEnabled === true;
+  const { issuers, problems: issuerProblems } = readJwtIssuers((values.serverJwtIssuers as Record<string, unknown>[] | undefined) ?? [], where);
+  problems.push(...issuerProblems);
+  if (enabled && issuers.length === 0 && !problems.some((p) => p.startsWith(where))) {
+    problems.push(`${where}: at least one issuer is required when ${CONFIG_KEYS.serverJwtEnabled.key} is true`);
+  }
+  return { enabled, issuers };
 }
 
 /** Same configuration with the database URL replaced (used once an embedded server is up). */

@@ -1,4 +1,5 @@
 import { adapterList, bool, duration, int, key, port, str } from './config.schema';
+import { issuerList } from './jwt.config';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -13,12 +14,16 @@ export const CONFIG_KEYS = {
   serverHost: key({ key: 'server.host', description: 'Address the API listener binds to', default: '127.0.0.1', parse: str({ nonEmpty: true }), expected: 'a host name or address' }),
   serverPort: key({ key: 'server.port', description: 'Port of the API listener', default: 8000, parse: port, expected: 'a port number (0-65535)' }),
   serverBodyLimit: key({ key: 'server.body_limit', description: 'Largest accepted request body in bytes (larger bodies get 413)', default: 1024 * 1024, parse: int(1024, 64 * 1024 * 1024), expected: 'a byte count between 1024 and 67108864' }),
+  serverJwtEnabled: key({ key: 'server.jwt.enabled', description: 'Require a valid bearer JWT on API requests (see Authentication); when off, every caller is recorded as system@hyperfleet.local', default: false, parse: bool, expected: 'true or false' }),
+  serverJwtIssuers: key<Record<string, unknown>[] | undefined>({ key: 'server.jwt.issuers', description: 'Trusted token issuers (see Authentication); required when server.jwt.enabled is true', default: undefined, parse: issuerList, expected: 'a list of issuer objects (YAML list, or a JSON array in the environment variable)' }),
   healthHost: key({ key: 'health.host', description: 'Address the health listener binds to', default: '127.0.0.1', parse: str({ nonEmpty: true }), expected: 'a host name or address' }),
   healthPort: key({ key: 'health.port', description: 'Port of the health listener (/healthz, /readyz)', default: 8080, parse: port, expected: 'a port number (0-65535)' }),
   healthDbPingTimeout: key({ key: 'health.db_ping_timeout', description: 'How long /readyz waits for the database ping', default: 2 * SECOND, parse: duration(100, MINUTE), expected: 'a duration between 100ms and 1m (e.g. 2s)' }),
   healthShutdownTimeout: key({ key: 'health.shutdown_timeout', description: 'Longest wait for in-flight requests on SIGTERM before closing anyway', default: 20 * SECOND, parse: duration(SECOND, 120 * SECOND), expected: 'a duration between 1s and 120s (e.g. 20s)' }),
   metricsHost: key({ key: 'metrics.host', description: 'Address the metrics listener binds to', default: '127.0.0.1', parse: str({ nonEmpty: true }), expected: 'a host name or address' }),
   metricsPort: key({ key: 'metrics.port', description: 'Port of the metrics listener (/metrics)', default: 9090, parse: port, expected: 'a port number (0-65535)' }),
+  metricsReconciliationStuckThreshold: key({ key: 'metrics.reconciliation_stuck_threshold', description: 'How long a resource may stay Reconciled=False before the stuck gauges count it', default: 10 * MINUTE, parse: duration(SECOND, 24 * 60 * MINUTE), expected: 'a duration between 1s and 24h (e.g. 10m)' }),
+  tracingEnabled: key({ key: 'tracing.enabled', description: 'Export OpenTelemetry traces (HTTP and database spans), configured by the standard OTEL_* variables', default: false, parse: bool, expected: 'true or false' }),
   databaseUrl: key({ key: 'database.url', description: 'PostgreSQL connection URL; when neither it nor any discrete database key is set, an embedded PostgreSQL is started', default: '', parse: str(), expected: 'a postgres:// URL', secret: true }),
   databaseHost: key({ key: 'database.host', description: 'PostgreSQL host (discrete connection settings)', default: 'localhost', parse: str({ nonEmpty: true }), expected: 'a host name or address' }),
   databasePort: key({ key: 'database.port', description: 'PostgreSQL port', default: 5432, parse: int(1, 65535), expected: 'a port number (1-65535)' }),

@@ -14,3 +14,6 @@ export * from './statuses/adapter-status.entity';
 export * from './labels/label.repository';
 export * from './resources/resource.repository';
 export * from './statuses/adapter-status.repository';
+export * from './search/search-compiler';
+export * from './query-observer';
+export * from './native-query';

@@ -4,6 +4,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
+import { QueryObserver } from './query-observer';
 import { softDeleteFilter } from './soft-delete.filter';
 
 export interface OrmSettings {
@@ -14,8 +15,8 @@ export interface OrmSettings {
   debug?: boolean;
   /** Where MikroORM's own messages (migrator progress, warnings) go; silent by default. */
   log?: (message: string) => void;
-  /** Called with every SQL statement (tests count queries per request with it). */
-  onQuery?: (sql: string) => void;
+  /** Receives every executed statement (metrics; tests count queries per request with it). */
+  observer?: QueryObserver;
 }
 
 function sslOption(clientUrl: string): boolean | { rejectUnauthorized: boolean } | undefined {
@@ -43,12 +44,9 @@ export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof define
       ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs, query_timeout: settings.statementTimeoutMs + 1_000 } : {}),
       ...(sslOption(settings.clientUrl) !== undefined ? { ssl: sslOption(settings.clientUrl) } : {}),
     },
-    debug: settings.onQuery ? ['query'] : (settings.debug ?? false),
+    debug: settings.debug ?? false,
     colors: false,
-    logger: (message: string) => {
-      if (settings.onQuery && message.startsWith('[query] ')) settings.onQuery(message.slice(8));
-      else settings.log?.(message);
-    },
+    loggerFactory: () => (settings.observer ?? new QueryObserver(settings.log)).logger(),
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ensureDatabase: false,

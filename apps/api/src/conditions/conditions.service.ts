@@ -1,15 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { aggregateConditions, AdapterReport, sameConditions } from '@app/common';
+import { aggregateConditions, AdapterReport, RECONCILED, sameConditions } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AdapterStatus, AdapterStatusRepository, OwnerType, ResourceCondition, ResourceEntity } from '@app/persistence';
+import { MetricsService } from '../observability/metrics.service';
 
 /** Keeps a resource's aggregated conditions in step with its generation, deletion and adapter reports. */
 @Injectable()
 export class ConditionsService {
   private readonly statuses = new AdapterStatusRepository();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {}
 
   /** Required adapters of a kind (CONTRACT D8), in condition order. */
   requiredAdapters(kind: OwnerType): string[] {
@@ -18,7 +22,9 @@ export class ConditionsService {
 
   /** Conditions of a resource nobody has reported on yet (CONTRACT §5.8 B7). */
   initial(kind: OwnerType, resource: ResourceEntity): ResourceCondition[] {
-    return this.aggregate(kind, resource, [], false);
+    const conditions = this.aggregate(kind, resource, [], false);
+    this.countReconciliationStart(kind, resource, [], conditions);
+    return conditions;
   }
 
   /**
@@ -29,8 +35,16 @@ export class ConditionsService {
     const rows = statuses ?? (await this.statuses.forOwner(em, kind, resource.id));
     const next = this.aggregate(kind, resource, rows, hasActiveChildren);
     if (sameConditions(next, resource.conditions)) return false;
+    this.countReconciliationStart(kind, resource, resource.conditions ?? [], next);
     resource.conditions = next;
     return true;
+  }
+
+  /** CONTRACT §5.8 B8: every transition of Reconciled into False starts a reconciliation. */
+  private countReconciliationStart(kind: OwnerType, resource: ResourceEntity, before: ResourceCondition[], after: ResourceCondition[]): void {
+    const was = before.find((c) => c.type === RECONCILED)?.status;
+    const now = after.find((c) => c.type === RECONCILED)?.status;
+    if (now === 'False' && was !== 'False') this.metrics.reconciliationStartedFor(kind, !!resource.deletedTime);
   }
 
   private aggregate(kind: OwnerType, resource: ResourceEntity, rows: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] {

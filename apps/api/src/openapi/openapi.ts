@@ -15,7 +15,8 @@ export async function buildOpenApiDocument(app: INestApplication, version: strin
     )
     .setVersion(version)
     .addServer('/', 'This server')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'BearerAuth')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Required when the server enables authentication (server.jwt.enabled)' }, 'BearerAuth')
+    .addSecurityRequirements('BearerAuth')
     .build();
   return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
 }

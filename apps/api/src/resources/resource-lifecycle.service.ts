@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, ValidationError } from '@app/common';
-import { AdapterStatusRepository, LabelMap, ResourceEntity, ResourceRepository } from '@app/persistence';
+import { AdapterStatusRepository, compileSearch, LabelMap, ResourceEntity, ResourceRepository } from '@app/persistence';
 import { ConditionsService } from '../conditions/conditions.service';
 import { LabelsService } from '../labels/labels.service';
 import { ResourceKind } from './resource-kind';
@@ -110,8 +110,8 @@ export class ResourceLifecycle {
 
   /** One page of a list with its labels, loaded in one query for the whole page. */
   async page<T extends ResourceEntity>(em: EntityManager, kind: ResourceKind, repository: ResourceRepository<T>, where: object, query: ListQuery): Promise<PageView<T>> {
-    if (query.search !== undefined) throw ValidationError.badRequest('search is not supported yet: remove the search parameter');
-    const { items, total } = await repository.page(em, where as never, { offset: (query.page - 1) * query.size, limit: query.size, order: query.order });
+    const filter = query.search !== undefined ? compileSearch(query.search, kind.kind) : undefined;
+    const { items, total } = await repository.page(em, where as never, filter, { offset: (query.page - 1) * query.size, limit: query.size, order: query.order });
     const labels = await this.labels.forOwners(em, kind.kind, items.map((r) => r.id));
     return { page: query.page, total, items: items.map((row) => ({ row, labels: labels.get(row.id) ?? {} })) };
   }

@@ -8,6 +8,8 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   const requestId = uuidv7();
   setRequestContext(req, { requestId, startedAt: process.hrtime.bigint() });
   res.setHeader('X-Request-ID', requestId);
+  // answers depend on the caller once authentication is on; shared caches must not mix them
+  res.setHeader('Vary', 'Authorization');
   next();
 }
 

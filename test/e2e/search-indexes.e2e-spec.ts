@@ -1,0 +1,112 @@
+import { Client } from 'pg';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const API = '/api/hyperfleet/v1';
+const CLUSTERS = 20_000;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
+  out.push(node);
+  for (const child of node.Plans ?? []) walk(child, out);
+  return out;
+}
+
+/**
+ * The searches the sentinel and operators run most are answered from indexes at fleet scale: the
+ * tests read the plans PostgreSQL chooses for the application's own statements on 20k clusters.
+ */
+describe('search uses indexes', () => {
+  let t: TestApp;
+  let db: Client;
+  let someCluster: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = new Client({ connectionString: t.db.url });
+    await db.connect();
+    // bulk-load like a fleet: labels env/region/team, 5% of clusters not reconciled, 2 node pools each
+    await db.query(`
+      insert into clusters (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by)
+      select gen_random_uuid(), 'c-' || i, jsonb_build_object('region', 'r' || (i % 20), 'replicas', i % 7), 1, 1,
+             jsonb_build_array(jsonb_build_object('type', 'Reconciled', 'status', case when i % 20 = 0 then 'False' else 'True' end, 'observed_generation', 1,
+               'created_time', '2026-01-01T00:00:00.000Z', 'last_updated_time', '2026-01-01T00:00:00.000Z', 'last_transition_time', '2026-01-01T00:00:00.000Z')),
+             now() - make_interval(secs => ${CLUSTERS} - i), now(), 'bulk', 'bulk'
+        from generate_series(1, ${CLUSTERS}) i`);
+    await db.query(`
+      insert into labels (owner_type, owner_id, key, value)
+      select 'Cluster', c.id, l.key, l.value
+        from (select id, (regexp_replace(name, '^c-', ''))::int as i from clusters) c
+        cross join lateral (values ('env', (array['prod','staging','dev'])[1 + c.i % 3]), ('region', 'region-' || (c.i % 20)), ('team', 'team-' || (c.i % 200))) as l(key, value)`);
+    await db.query(`
+      insert into node_pools (id, owner_id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by)
+      select gen_random_uuid(), c.id, 'np-' || k, '{}', 1, 1, '[]', c.created_time, now(), 'bulk', 'bulk'
+        from clusters c cross join generate_series(1, 2) k`);
+    for (const table of ['clusters', 'labels', 'node_pools']) await db.query(`vacuum analyze ${table}`);
+    someCluster = (await db.query(`select id from clusters where name = 'c-777'`)).rows[0].id;
+  }, 180_000);
+  afterAll(async () => {
+    await db?.end();
+    await t?.close();
+  });
+
+  /** Runs the request, then EXPLAINs the statement it sent (the page, or the count), with the same bound parameters. */
+  async function planOf(path: string, which: 'page' | 'count' = 'page'): Promise<PlanNode[]> {
+    t.statements.length = 0;
+    await t.http.get(`${API}${path}`).expect(200);
+    const statement = t.statements.find((s) => (which === 'page' ? /^select "r"\.\*/ : /^select count\(\*\)/).test(s.sql));
+    expect(statement).toBeDefined();
+    const { rows } = await db.query(`explain (format json) ${statement!.sql}`, statement!.params as unknown[]);
+    return walk(rows[0]['QUERY PLAN'][0].Plan);
+  }
+
+  const seqScans = (plan: PlanNode[]) => plan.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
+  const indexes = (plan: PlanNode[]) => plan.map((n) => n['Index Name']).filter(Boolean);
+
+  it.each([
+    ["labels.team='team-7'", 'labels'],
+    ["labels.team in ('team-7', 'team-8')", 'labels'],
+    ["labels.region='region-3' and labels.team='team-23'", 'labels'],
+  ])('%s: label lookups through an index, no sequential scan', async (search) => {
+    const plan = await planOf(`/clusters?size=100&search=${encodeURIComponent(search)}`);
+    expect(seqScans(plan)).toEqual([]);
+    expect(indexes(plan).some((i) => /^labels_/.test(i!))).toBe(true);
+    const count = await planOf(`/clusters?size=100&search=${encodeURIComponent(search)}`, 'count');
+    expect(seqScans(count)).toEqual([]);
+    expect(indexes(count).some((i) => /^labels_/.test(i!))).toBe(true);
+  });
+
+  it('name lookups use a name index', async () => {
+    const plan = await planOf(`/clusters?search=${encodeURIComponent("name = 'c-4242'")}`);
+    expect(seqScans(plan)).toEqual([]);
+    expect(indexes(plan)).toEqual(expect.arrayContaining([expect.stringMatching(/^clusters_(name_idx|live_name_uq)$/)]));
+  });
+
+  it('condition status lookups use the GIN index on conditions', async () => {
+    // the page may walk created_time backwards and stop after 100 hits; counting all of them needs the GIN index
+    const search = encodeURIComponent("status.conditions.Reconciled='False'");
+    expect(seqScans(await planOf(`/clusters?size=100&search=${search}`))).toEqual([]);
+    const count = await planOf(`/clusters?size=100&search=${search}`, 'count');
+    expect(seqScans(count)).toEqual([]);
+    expect(indexes(count)).toContain('clusters_conditions_gin');
+  });
+
+  it("a cluster's node pools and the owner_id search use the owner index", async () => {
+    const nested = await planOf(`/clusters/${someCluster}/nodepools`);
+    expect(seqScans(nested)).toEqual([]);
+    expect(indexes(nested)).toContain('node_pools_owner_created_idx');
+    const byOwner = await planOf(`/nodepools?search=${encodeURIComponent(`owner_id = '${someCluster}'`)}`);
+    expect(seqScans(byOwner)).toEqual([]);
+  });
+
+  it('the default page walks the created_time index instead of sorting the table', async () => {
+    const plan = await planOf('/clusters?page=3&size=100');
+    expect(seqScans(plan)).toEqual([]);
+    expect(indexes(plan)).toContain('clusters_created_idx');
+  });
+});
