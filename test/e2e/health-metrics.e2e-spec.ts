@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DatabaseHealth, initOrm } from '@app/persistence';
 import { OpsServers } from '../../apps/api/src/health/ops-servers';
 import { MetricsService } from '../../apps/api/src/observability/metrics.service';
+import { adminQuery } from '../setup/pg-admin';
 import { startTestApp, TestApp } from '../support/test-app';
 
 async function get(url: string): Promise<{ status: number; text: string }> {
@@ -61,4 +62,38 @@ describe('health and metrics listeners', () => {
     expect(text).toContain('hyperfleet_api_process_resident_memory_bytes');
     expect(text).not.toMatch(/path="[^"]*0123/);
   });
+
+  it('/metrics exposes database statements, the pool, and reconciliation progress', async () => {
+    // an app of its own: reconciliation figures are cached for a few seconds between scrapes
+    const own = await startTestApp();
+    const ownOps = new OpsServers(own.app.get(DatabaseHealth), own.app.get(MetricsService), 2000);
+    await ownOps.listen({ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0 });
+    try {
+      await checkMetrics(own, `http://127.0.0.1:${ownOps.metricsPort}`);
+    } finally {
+      await ownOps.close();
+      await own.close();
+    }
+  });
+
+  async function checkMetrics(t: TestApp, metrics: string): Promise<void> {
+
+    await t.http.post('/api/hyperfleet/v1/clusters').send({ kind: 'Cluster', name: 'metrics-one', spec: {} }).expect(201);
+    // a cluster stuck since January: Reconciled=False for far longer than the 10m threshold
+    await adminQuery(
+      t.db.url,
+      `insert into clusters (id, name, spec, conditions, created_time, updated_time, created_by, updated_by)
+       values (gen_random_uuid(), 'metrics-stuck', '{}', '[{"type":"Reconciled","status":"False","observed_generation":1,"created_time":"2026-01-01T00:00:00.000Z","last_updated_time":"2026-01-01T00:00:00.000Z","last_transition_time":"2026-01-01T00:00:00.000Z"}]', now(), now(), 'test', 'test')`,
+    );
+    const { text } = await get(`${metrics}/metrics`);
+    const value = (re: RegExp) => Number(re.exec(text)?.[1]);
+    expect(value(/hyperfleet_db_query_duration_seconds_count\{(?=[^}]*operation="insert")(?=[^}]*table="clusters")[^}]*\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/hyperfleet_db_connections_open\{[^}]*\} \d+/);
+    expect(text).toMatch(/hyperfleet_db_connections_in_use\{[^}]*\} \d+/);
+    expect(value(/hyperfleet_api_reconciliation_started_total\{(?=[^}]*resource_type="Cluster")(?=[^}]*is_delete="false")[^}]*\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(value(/hyperfleet_api_resource_pending_reconciliation\{(?=[^}]*resource_type="cluster")(?=[^}]*is_delete="false")[^}]*\} (\d+)/)).toBe(2);
+    expect(value(/hyperfleet_api_resource_pending_reconciliation_stuck\{(?=[^}]*resource_type="cluster")(?=[^}]*is_delete="false")[^}]*\} (\d+)/)).toBe(1);
+    expect(value(/hyperfleet_api_resource_pending_reconciliation_stuck_duration_seconds\{(?=[^}]*resource_type="cluster")(?=[^}]*is_delete="false")[^}]*\} ([\d.e+]+)/)).toBeGreaterThan(86_400);
+    expect(value(/hyperfleet_api_resource_pending_reconciliation\{(?=[^}]*resource_type="nodepool")(?=[^}]*is_delete="true")[^}]*\} (\d+)/)).toBe(0);
+  }
 });

@@ -5,6 +5,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createLogger } from '@app/common';
 import { AppConfig, loadConfig } from '@app/config';
+import type { AppOptions } from '../../apps/api/src/app.module';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { createTestDatabase, TestDatabase } from './database';
 
@@ -23,7 +24,7 @@ export interface TestApp {
 }
 
 /** Boots the real AppModule on a database of its own; requests go through supertest (no port). */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ HYPERFLEET_DATABASE_URL: db.url, HYPERFLEET_DB_MIGRATE_ON_BOOT: 'false', HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: '10', ...env }, []);
   const logs: Record<string, unknown>[] = [];
@@ -37,9 +38,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const queries: string[] = [];
   const statements: { sql: string; params?: readonly unknown[] }[] = [];
   const app = await createApp(config, logger, {
+    ...options,
     onQuery: (sql, params) => {
       queries.push(sql);
       statements.push({ sql, params });
+      options.onQuery?.(sql, params);
     },
   });
   return {

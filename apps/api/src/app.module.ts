@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { LoggerModule, Logger } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { MigrationModule } from '@app/migration';
@@ -8,12 +9,17 @@ import { ClustersModule } from './clusters/clusters.module';
 import { MetaModule } from './meta/meta.module';
 import { NodePoolsModule } from './node-pools/node-pools.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { DatabaseTracing, TRACING, TracingHandle } from './observability/tracing';
 import { StatusesModule } from './statuses/statuses.module';
 
 /** Hooks for tests and tools. */
 export interface AppOptions {
   /** Called with every SQL statement the application runs (and its bound parameters, if any). */
   onQuery?: (sql: string, params?: readonly unknown[]) => void;
+  /** Tracing already started by the caller (main.ts); without it createApp starts tracing itself when enabled. */
+  tracing?: TracingHandle;
+  /** Tests: spans go to this exporter one by one (e.g. InMemorySpanExporter) instead of OTLP/HTTP. */
+  spanExporter?: SpanExporter;
 }
 
 /** The API: configuration, logging, persistence, migrations at boot (when configured), features. */
@@ -25,7 +31,7 @@ export class AppModule {
     if (options.onQuery) observer.subscribe((q) => options.onQuery!(q.sql, q.params));
     return {
       module: AppModule,
-      providers: [{ provide: QUERY_OBSERVER, useValue: observer }],
+      providers: [{ provide: QUERY_OBSERVER, useValue: observer }, ...(options.tracing ? [{ provide: TRACING, useValue: options.tracing }, DatabaseTracing] : [])],
       exports: [QUERY_OBSERVER],
       global: true,
       imports: [

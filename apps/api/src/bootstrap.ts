@@ -14,6 +14,7 @@ import { translateDriverError } from '@app/persistence';
 import { AppModule, AppOptions } from './app.module';
 import { httpObserver } from './observability/http-observer';
 import { MetricsService } from './observability/metrics.service';
+import { startTracing, tracingMiddleware } from './observability/tracing';
 import { API_PREFIX, buildOpenApiDocument, serveOpenApi } from './openapi/openapi';
 
 /**
@@ -21,6 +22,18 @@ import { API_PREFIX, buildOpenApiDocument, serveOpenApi } from './openapi/openap
  * so both run exactly the same HTTP shell: request ids, body limits, problem+json errors, OpenAPI.
  */
 export async function createApp(config: AppConfig, logger: Logger, options: AppOptions = {}): Promise<NestExpressApplication> {
+  // tracing (when enabled) is stopped with the application; main.ts also stops the one it started
+  const owned = !('tracing' in options);
+  const tracing = owned ? startTracing(config, logger, { exporter: options.spanExporter }) : options.tracing;
+  try {
+    return await create(config, logger, { ...options, tracing });
+  } catch (err) {
+    if (owned) await tracing?.shutdown();
+    throw err;
+  }
+}
+
+async function create(config: AppConfig, logger: Logger, options: AppOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, options), {
     bodyParser: false,
     logger: new NestPinoLogger(logger.child({ context: 'nest' })),
@@ -32,6 +45,7 @@ export async function createApp(config: AppConfig, logger: Logger, options: AppO
   express.set('query parser', 'simple');
 
   app.use(requestIdMiddleware);
+  if (options.tracing) app.use(tracingMiddleware(options.tracing.tracer));
   app.use(trailingSlashMiddleware);
   app.use(httpObserver(app.get(MetricsService), logger));
   app.use(jsonBodyMiddleware(config.server.bodyLimit));

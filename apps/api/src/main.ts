@@ -7,6 +7,7 @@ import { DatabaseHealth, EmbeddedDatabase, startEmbeddedPostgres } from '@app/pe
 import { createApp } from './bootstrap';
 import { OpsServers } from './health/ops-servers';
 import { MetricsService } from './observability/metrics.service';
+import { startTracing } from './observability/tracing';
 import { version } from '../../../package.json';
 
 async function main(): Promise<void> {
@@ -30,11 +31,14 @@ async function main(): Promise<void> {
 
   const shutdown = new Shutdown(logger, config.health.shutdownTimeoutMs);
   shutdown.add('embedded database', async () => embedded?.stop());
+  // before the application exists, so every request is traced; flushed after the application closed
+  const tracing = startTracing(config, logger);
+  shutdown.add('tracing', async () => tracing?.shutdown());
   process.on('SIGTERM', () => void shutdown.run('SIGTERM'));
   process.on('SIGINT', () => void shutdown.run('SIGINT'));
 
   try {
-    const app = await createApp(config, logger);
+    const app = await createApp(config, logger, { tracing });
     const ops = new OpsServers(app.get(DatabaseHealth), app.get(MetricsService), config.health.dbPingTimeoutMs);
     shutdown.first(ops, app.getHttpServer());
     shutdown.add('application', () => app.close());

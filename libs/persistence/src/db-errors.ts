@@ -29,7 +29,7 @@ export function translateDriverError(err: unknown, kind = 'resource'): Hyperflee
   if (err instanceof DeadlockException || err instanceof LockWaitTimeoutException) return UnavailableError.database();
   if (err instanceof ConnectionException) return UnavailableError.database();
   const state = sqlState(err);
-  if (state === '57014') return UnavailableError.timeout(0); // statement_timeout: the request deadline passed
+  if (state === '57014') return UnavailableError.timeout(); // statement_timeout: the request deadline passed
   if (state && UNAVAILABLE_SQLSTATES.has(state)) return UnavailableError.database();
   if (state && NETWORK_CODES.has(state)) return UnavailableError.database();
   // a driver error without any SQLSTATE did not come from the server: the connection failed

@@ -23,6 +23,10 @@ export class LabelsService {
     return this.repository.forOwners(em, ownerType, ownerIds);
   }
 
+  insert(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
+    return this.repository.insert(em, ownerType, ownerId, labels);
+  }
+
   replace(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
     return this.repository.replace(em, ownerType, ownerId, labels);
   }

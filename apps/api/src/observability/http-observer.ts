@@ -19,7 +19,7 @@ export function httpObserver(metrics: MetricsService, logger: Logger) {
       const path = routeTemplate(req);
       metrics.observe(req.method, path, res.statusCode, seconds);
       const level = res.statusCode >= 500 ? 'error' : 'info';
-      logger[level]({ request_id: ctx?.requestId, method: req.method, route: path, path: req.originalUrl.split('?')[0], status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 }, 'request');
+      logger[level]({ request_id: ctx?.requestId, caller: ctx?.caller, method: req.method, route: path, path: req.originalUrl.split('?')[0], status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 }, 'request');
     });
     next();
   };

@@ -48,7 +48,7 @@ export class ResourceLifecycle {
       if (err instanceof UniqueConstraintViolationException) throw ConflictError.nameTaken(kind.kind);
       throw err;
     }
-    await this.labels.replace(em, kind.kind, row.id, labels);
+    await this.labels.insert(em, kind.kind, row.id, labels);
     return { row, labels };
   }
 

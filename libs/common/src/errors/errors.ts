@@ -93,7 +93,7 @@ export class UnavailableError extends HyperfleetError {
   static database(): UnavailableError {
     return new UnavailableError('HYPERFLEET-SVC-001', 'The database is not available; retry later', undefined, { 'Retry-After': '1' });
   }
-  static timeout(ms: number): UnavailableError {
-    return new UnavailableError('HYPERFLEET-SVC-002', `The request did not complete within ${ms} ms`, undefined, { 'Retry-After': '1' });
+  static timeout(ms?: number): UnavailableError {
+    return new UnavailableError('HYPERFLEET-SVC-002', `The request did not complete within its deadline${ms ? ` of ${ms} ms` : ''}; retry later`, undefined, { 'Retry-After': '1' });
   }
 }

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { NextFunction, Request, Response } from 'express';
 import { uuidv7 } from '../api/ids';
 import { ValidationError } from '../errors/errors';
@@ -33,8 +34,11 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * `req.body` undefined so handlers can answer "body is required".
  */
 export function jsonBodyMiddleware(limit: number) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    if (!BODY_METHODS.has(req.method)) return next();
+  return (req: Request, _res: Response, callerNext: NextFunction): void => {
+    if (!BODY_METHODS.has(req.method)) return callerNext();
+    // body events run in the HTTP parser's async context: continue in the request's own context
+    // (AsyncLocalStorage users — tracing, the ORM's request context — depend on it)
+    const next = AsyncResource.bind(callerNext) as NextFunction;
     const declared = req.headers['content-length'];
     const chunked = req.headers['transfer-encoding'] !== undefined;
     if (!chunked && (declared === undefined || declared === '0')) {

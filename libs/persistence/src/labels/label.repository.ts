@@ -23,6 +23,12 @@ export class LabelRepository {
     return (await this.forOwners(em, ownerType, [ownerId])).get(ownerId) ?? {};
   }
 
+  /** The labels of a new owner (nothing to replace). */
+  async insert(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
+    const entries = Object.entries(labels);
+    if (entries.length) await em.insertMany(Label, entries.map(([key, value]) => ({ ownerType, ownerId, key, value, deletedAt: null })));
+  }
+
   /** Replaces the whole label set of one owner (PATCH semantics: `{}` clears it). */
   async replace(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
     await em.nativeDelete(Label, { ownerType, ownerId });
