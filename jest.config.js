@@ -8,7 +8,7 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test', '<rootDir>/migrations'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   // Browser tests (test/browser/*.browser-spec.ts) need Chromium: `npm run test:browser` (jest.browser.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '\\.browser-spec\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.(browser|reliability)-spec\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleNameMapper: {
     '^@app/(config|common|persistence|migration)$': '<rootDir>/libs/$1/src',

@@ -116,6 +116,33 @@ describe('clusters', () => {
       expectProblem(await t.http.post(BASE).send(buildCluster({ labels: ['a'] })), 400, 'HYPERFLEET-VAL-000');
     });
 
+    it('keeps __proto__ and constructor keys in spec as plain data, validates them as label keys, and pollutes no prototype', async () => {
+      // the body pipe used to deep-convert bodies with class-transformer: __proto__ keys vanished (or became
+      // prototypes) and a constructor key was a 500
+      const spec = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"nested":[{"__proto__":{"x":1}}]}';
+      const send = (json: string) => t.http.post(BASE).set('Content-Type', 'application/json').send(json);
+      const res = await send(`{"kind":"Cluster","name":"${clusterName()}","spec":${spec},"labels":{"constructor":"x","toString":"y"}}`).expect(201);
+      // (JSON.parse keeps __proto__ keys as own properties, so these comparisons see them)
+      expect(Object.keys(res.body.spec).sort()).toEqual(['__proto__', 'constructor', 'nested']);
+      expect(res.body.spec).toEqual(JSON.parse(spec));
+      expect(res.body.labels).toEqual({ constructor: 'x', toString: 'y' });
+      const read = await t.http.get(`${BASE}/${res.body.id}`).expect(200);
+      expect(read.body.spec).toEqual(JSON.parse(spec));
+      const [row] = (await adminQuery(t.db.url, 'select spec::text as spec from clusters where id = $1', [res.body.id])).rows;
+      expect(JSON.parse(row.spec as string)).toEqual(JSON.parse(spec));
+      // the same spec again is no change; another one is
+      await t.http.patch(`${BASE}/${res.body.id}`).set('Content-Type', 'application/json').send(`{"spec":${spec}}`).expect(200).expect((r) => expect(r.body.generation).toBe(1));
+      await t.http.patch(`${BASE}/${res.body.id}`).set('Content-Type', 'application/json').send('{"spec":{"__proto__":{}}}').expect(200).expect((r) => expect(r.text).toContain('"spec":{"__proto__":{}},"labels"'));
+
+      const badLabel = expectProblem(await send(`{"kind":"Cluster","name":"${clusterName()}","spec":{},"labels":{"__proto__":"x"}}`), 400, 'HYPERFLEET-VAL-000');
+      expect(badLabel.errors).toEqual([expect.objectContaining({ field: 'labels', value: '__proto__' })]);
+      expectProblem(await send(`{"kind":"Cluster","name":"${clusterName()}","spec":{},"labels":{"__proto__":{"polluted":"yes"}}}`), 400, 'HYPERFLEET-VAL-000');
+      // top-level keys that are not properties of the body are ignored on create and change nothing about validation
+      expectProblem(await send('{"kind":"Cluster","name":"Bad Name","spec":{},"constructor":{"name":"x"},"__proto__":{"name":"ok-name"}}'), 400, 'HYPERFLEET-VAL-000');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('polluted');
+    });
+
     it('rejects an empty or non-object body as malformed', async () => {
       const empty = expectProblem(await t.http.post(BASE).set('Content-Type', 'application/json'), 400, 'HYPERFLEET-VAL-006');
       expect(empty.detail).toBe('Request body is required but was empty');

@@ -1,3 +1,4 @@
+import { adminQuery } from '../setup/pg-admin';
 import { expectProblem } from '../support/problem';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -56,6 +57,31 @@ describe('HTTP shell', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await res.json()).toMatchObject({ code: 'HYPERFLEET-VAL-006', detail: expect.stringContaining('UTF-8') });
+  });
+
+  it('accepts JSON nested 128 levels deep and rejects deeper JSON with 400 VAL-006 (it was a 500: stack overflow)', async () => {
+    const nested = (levels: number, open = '{"a":', close = '}') => `${open.repeat(levels)}1${close.repeat(levels)}`;
+    const create = (spec: string) => t.http.post('/api/hyperfleet/v1/clusters').set('Content-Type', 'application/json').send(`{"kind":"Cluster","name":"deep-${Math.random().toString(36).slice(2, 8)}","spec":${spec}}`);
+    // the body is level 1, spec level 2
+    const ok = await create(nested(127)).expect(201);
+    expect(JSON.stringify(ok.body.spec)).toBe(nested(127));
+    for (const spec of [nested(128), nested(1900, '[', ']'), `{"list":[${nested(200)}]}`]) {
+      const body = expectProblem(await create(spec), 400, 'HYPERFLEET-VAL-006');
+      expect(body.detail).toBe('Invalid request format: JSON must not be nested more than 128 levels deep (in spec)');
+    }
+    expectProblem(await t.http.put('/api/hyperfleet/v1/clusters/x/statuses').set('Content-Type', 'application/json').send(nested(1000, '[', ']')), 400, 'HYPERFLEET-VAL-006');
+    const [{ n }] = (await adminQuery(t.db.url, "select count(*)::int as n from clusters where name like 'deep-%'")).rows;
+    expect(n).toBe(1);
+  });
+
+  it.each([
+    ['U+0000 in a string', '{"kind":"Cluster","name":"x","spec":{"a":"x\\u0000"}}', 'strings must not contain the NUL character (\\u0000) (at spec.a)'],
+    ['U+0000 in a key', '{"kind":"Cluster","name":"x","spec":{"b":[{"\\u0000":1}]}}', 'object keys must not contain the NUL character (\\u0000) (at spec.b[0])'],
+    ['an unpaired surrogate', '{"kind":"Cluster","name":"x","spec":{"a":"\\ud800"}}', 'strings must not contain unpaired UTF-16 surrogates (at spec.a)'],
+    ['a number beyond the double range', '{"kind":"Cluster","name":"x","spec":{"n":-1e400}}', 'number out of range (at spec.n)'],
+  ])('rejects %s with 400 VAL-006 before any handler (PostgreSQL cannot store it; it was a 500)', async (_case, json, detail) => {
+    const body = expectProblem(await t.http.post('/api/hyperfleet/v1/clusters').set('Content-Type', 'application/json').send(json), 400, 'HYPERFLEET-VAL-006');
+    expect(body.detail).toBe(`Invalid request format: ${detail}`);
   });
 
   it('rejects a body over the configured limit with 413, declared or streamed', async () => {

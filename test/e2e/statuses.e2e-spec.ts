@@ -74,6 +74,8 @@ describe('adapter statuses', () => {
     it.each([
       ['adapter missing', { adapter: undefined }, 'adapter is required'],
       ['adapter empty', { adapter: '' }, 'adapter is required'],
+      // longer names broke the unique index on (owner, adapter) with a 500 (btree row size)
+      ['adapter over 255 characters', { adapter: 'a'.repeat(256) }, 'adapter must be at most 255 characters'],
       ['observed_generation missing', { observed_generation: undefined }, 'observed_generation must be >= 1'],
       ['observed_generation 0', { observed_generation: 0 }, 'observed_generation must be >= 1'],
       ['observed_generation a string', { observed_generation: 'one' }, "field 'observed_generation' must be an integer"],
@@ -90,6 +92,15 @@ describe('adapter statuses', () => {
       const body = { ...buildReport('validation', 1), ...override };
       for (const [k, v] of Object.entries(override)) if (v === undefined) delete (body as Record<string, unknown>)[k];
       expect(expectProblem(await put(path, body), 400, 'HYPERFLEET-VAL-000').detail).toBe(detail);
+    });
+
+    it('accepts an adapter name of 255 characters, and rejects U+0000 anywhere in a report with 400 VAL-006 (PostgreSQL cannot store it)', async () => {
+      const path = await cluster();
+      await put(path, buildReport('a'.repeat(255), 1)).expect(201);
+      const conditions = [{ type: 'Available', status: 'True', reason: 'a\u0000b' }, { type: 'Applied', status: 'True' }, { type: 'Health', status: 'True' }];
+      for (const body of [buildReport('nul\u0000', 1), { ...buildReport('dns', 1), conditions }, buildReport('dns', 1, { extra: { data: { 'k\u0000': 1 } } })])
+        expect(expectProblem(await put(path, body), 400, 'HYPERFLEET-VAL-006').detail).toMatch(/^Invalid request format: .*must not contain the NUL character/);
+      expect((await t.http.get(`${API}${path}/statuses`).expect(200)).body.total).toBe(1);
     });
 
     it('requires Available, Applied and Health (after the discard rules)', async () => {

@@ -3,7 +3,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { LoggerModule, Logger } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { MigrationModule } from '@app/migration';
-import { PersistenceModule, QUERY_OBSERVER, QueryObserver } from '@app/persistence';
+import { PersistenceModule, preparedStatements, QUERY_OBSERVER, QueryObserver } from '@app/persistence';
 import { AuthModule } from './auth/auth.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { MetaModule } from './meta/meta.module';
@@ -27,6 +27,7 @@ export interface AppOptions {
 export class AppModule {
   static forRoot(config: AppConfig, logger: Logger, options: AppOptions = {}): DynamicModule {
     if (!config.database.url) throw new Error('AppModule needs a database URL (start the embedded database first)');
+    preparedStatements.enabled = config.database.preparedStatements;
     const observer = new QueryObserver((m) => logger.debug({ source: 'mikro-orm' }, m));
     if (options.onQuery) observer.subscribe((q) => options.onQuery!(q.sql, q.params));
     return {

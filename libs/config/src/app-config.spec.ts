@@ -11,7 +11,7 @@ describe(loadConfig.name, () => {
     expect(config.health).toMatchObject({ host: '127.0.0.1', port: 8080, dbPingTimeoutMs: 2000, shutdownTimeoutMs: 20000 });
     expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9090, reconciliationStuckThresholdMs: 600000 });
     expect(config.tracing).toEqual({ enabled: false });
-    expect(config.database).toMatchObject({ url: undefined, embedded: true, migrateOnBoot: true, requestTimeoutMs: 30000, advisoryLockTimeoutMs: 300000 });
+    expect(config.database).toMatchObject({ url: undefined, embedded: true, migrateOnBoot: true, requestTimeoutMs: 30000, advisoryLockTimeoutMs: 300000, preparedStatements: true });
     expect(config.database.dataDir).toMatch(/\.data$/);
     expect(config.adapters).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });
   });

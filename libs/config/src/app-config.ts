@@ -14,6 +14,7 @@ export interface DatabaseConfig {
   requestTimeoutMs: number;
   advisoryLockTimeoutMs: number;
   migrateOnBoot: boolean;
+  preparedStatements: boolean;
 }
 
 export interface AppConfig {
@@ -122,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       requestTimeoutMs: v.databaseRequestTimeout,
       advisoryLockTimeoutMs: v.databaseAdvisoryLockTimeout,
       migrateOnBoot: v.databaseMigrateOnBoot ?? embedded,
+      preparedStatements: v.databasePreparedStatements,
     },
     logging: { level: v.loggingLevel as LogLevel },
     adapters: { cluster: v.clusterAdapters, nodePool: v.nodePoolAdapters },

@@ -17,3 +17,4 @@ export * from './statuses/adapter-status.repository';
 export * from './search/search-compiler';
 export * from './query-observer';
 export * from './native-query';
+export * from './statuses/status-store';

@@ -29,8 +29,9 @@ export class ClustersService {
   }
 
   async get(id: string): Promise<ResourceView<Cluster>> {
-    const row = await this.require(this.em, id);
-    return { row, labels: await this.labels.forOwner(this.em, CLUSTER.kind, id) };
+    const view = isUuid(id) ? await this.clusters.findWithLabels(this.em, id) : null;
+    if (!view) throw NotFoundError.resource(CLUSTER.kind, id);
+    return view;
   }
 
   list(rawQuery: Record<string, unknown>): Promise<PageView<Cluster> & { query: ListQuery }> {

@@ -33,11 +33,18 @@ export class ConditionsService {
    */
   async recompute(em: EntityManager, kind: OwnerType, resource: ResourceEntity, hasActiveChildren: boolean, statuses?: AdapterStatus[]): Promise<boolean> {
     const rows = statuses ?? (await this.statuses.forOwner(em, kind, resource.id));
-    const next = this.aggregate(kind, resource, rows, hasActiveChildren);
-    if (sameConditions(next, resource.conditions)) return false;
-    this.countReconciliationStart(kind, resource, resource.conditions ?? [], next);
+    const next = this.changed(kind, resource, rows, hasActiveChildren);
+    if (!next) return false;
     resource.conditions = next;
     return true;
+  }
+
+  /** The resource's conditions for these statuses when they differ from the stored ones (B6), else undefined. */
+  changed(kind: OwnerType, resource: Pick<ResourceEntity, 'id' | 'generation' | 'updatedTime' | 'conditions' | 'deletedTime'>, statuses: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] | undefined {
+    const next = this.aggregate(kind, resource as ResourceEntity, statuses, hasActiveChildren);
+    if (sameConditions(next, resource.conditions)) return undefined;
+    this.countReconciliationStart(kind, resource as ResourceEntity, resource.conditions ?? [], next);
+    return next;
   }
 
   /** CONTRACT §5.8 B8: every transition of Reconciled into False starts a reconciliation. */

@@ -34,9 +34,11 @@ export class NodePoolsService {
   }
 
   async get(clusterId: string, id: string): Promise<ResourceView<NodePool>> {
+    const view = isUuid(id) && isUuid(clusterId) ? await this.nodePools.findWithLabels(this.em, id, clusterId) : null;
+    if (view) return view;
+    // not found: say whether the cluster or the node pool is missing
     await this.clusters.require(this.em, clusterId);
-    const row = await this.require(this.em, clusterId, id);
-    return { row, labels: await this.labels.forOwner(this.em, NODE_POOL.kind, id) };
+    throw NotFoundError.resource(NODE_POOL.kind, id);
   }
 
   /** The node pools of one cluster (404 when the cluster does not exist). */

@@ -1,12 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { parseListQuery, uuidv7, ValidationError } from '@app/common';
-import { AdapterCondition, AdapterStatus, AdapterStatusRepository, NodePool, OwnerType, ResourceEntity, ResourceRepository } from '@app/persistence';
+import { isUuid, NotFoundError, parseListQuery, uuidv7, ValidationError } from '@app/common';
+import { AdapterCondition, AdapterStatus, AdapterStatusRepository, OwnerType, ResourceEntity, StatusStore } from '@app/persistence';
 import { ClustersService } from '../clusters/clusters.service';
 import { ConditionsService } from '../conditions/conditions.service';
 import { NodePoolsService } from '../node-pools/node-pools.service';
 import { CLUSTER, NODE_POOL, ResourceKind } from '../resources/resource-kind';
-import { ResourceLifecycle } from '../resources/resource-lifecycle.service';
 import { AdapterStatusCreateDto } from './dto/adapter-status-create.dto';
 import { MANDATORY_CONDITIONS } from './dto/status-rules';
 
@@ -30,24 +29,25 @@ const ORDERABLE_NONE: Record<string, string> = { created_time: 'createdTime' };
 @Injectable()
 export class StatusesService {
   private readonly statuses = new AdapterStatusRepository();
-  private readonly nodePoolRows = new ResourceRepository(NodePool);
 
   constructor(
     private readonly em: EntityManager,
     private readonly clusters: ClustersService,
     private readonly nodePools: NodePoolsService,
     private readonly conditions: ConditionsService,
-    private readonly lifecycle: ResourceLifecycle,
   ) {}
 
   report(target: StatusTarget, dto: AdapterStatusCreateDto): Promise<ReportOutcome> {
     const observed = dto.observed_time ? new Date(dto.observed_time) : new Date();
-    return this.em.transactional(async (em) => {
-      const { kind, row } = await this.lockTarget(em, target);
+    const kind = target.nodePoolId === undefined ? CLUSTER : NODE_POOL;
+    if (!isUuid(target.clusterId) || (target.nodePoolId !== undefined && !isUuid(target.nodePoolId))) return this.notFound(target);
+    return StatusStore.transaction(this.em, async (store) => {
+      const row = kind === CLUSTER ? await store.lockResource('Cluster', target.clusterId) : await store.lockResource('NodePool', target.nodePoolId!, target.clusterId);
+      if (!row) return this.notFound(target);
       const gen = dto.observed_generation;
       if (gen > row.generation) return { discarded: `observed_generation ${gen} is newer than the resource's generation ${row.generation}` };
 
-      const all = await this.statuses.forOwner(em, kind.kind, row.id);
+      const all = await store.statuses(kind.kind, row.id);
       const existing = all.find((s) => s.adapter === dto.adapter);
       if (existing) {
         if (existing.observedGeneration > gen) return { discarded: `a report for generation ${existing.observedGeneration} is already stored` };
@@ -60,19 +60,27 @@ export class StatusesService {
       // the same report again (same generation and observed_time): nothing to write, nothing to recompute
       if (existing && existing.observedGeneration === gen && existing.lastReportTime.getTime() === observed.getTime()) return { stored: existing };
 
-      const stored = existing ? this.update(existing, dto, observed) : this.create(em, kind.kind, row.id, dto, observed);
+      const stored = existing ? this.update(existing, dto, observed) : this.create(kind.kind, row.id, dto, observed);
+      await store.upsert(stored);
       if (!existing) all.push(stored);
       if (available.status === 'Unknown') return { stored };
 
-      const children = kind === CLUSTER ? await this.activeChildren(em, row.id) : 0;
+      // children only matter while the resource is being deleted (R5.6, §5.8 B2)
+      const children = kind === CLUSTER && row.deletedTime ? await store.childCount(row.id) : 0;
       if (row.deletedTime && this.finalized(kind, row, all, dto, children)) {
-        await em.flush(); // the status row must exist before the removal marks every status of the resource
-        await this.lifecycle.remove(em, kind, [row], new Date());
+        await store.remove(kind.kind, row.id, new Date());
         return { stored };
       }
-      await this.conditions.recompute(em, kind.kind, row, children > 0, all);
+      const next = this.conditions.changed(kind.kind, row, all, children > 0);
+      if (next) await store.saveConditions(kind.kind, row.id, next);
       return { stored };
     });
+  }
+
+  /** 404 for the cluster when it is missing, else for the node pool. */
+  private async notFound(target: StatusTarget): Promise<never> {
+    await this.clusters.require(this.em, target.clusterId);
+    throw NotFoundError.resource(NODE_POOL.kind, target.nodePoolId ?? '');
   }
 
   async list(target: StatusTarget, rawQuery: Record<string, unknown>): Promise<{ page: number; total: number; items: AdapterStatus[] }> {
@@ -83,8 +91,8 @@ export class StatusesService {
     return { page: query.page, total, items };
   }
 
-  private create(em: EntityManager, ownerType: OwnerType, ownerId: string, dto: AdapterStatusCreateDto, observed: Date): AdapterStatus {
-    return em.create(AdapterStatus, {
+  private create(ownerType: OwnerType, ownerId: string, dto: AdapterStatusCreateDto, observed: Date): AdapterStatus {
+    return Object.assign(new AdapterStatus(), {
       id: uuidv7(),
       ownerType,
       ownerId,
@@ -95,6 +103,7 @@ export class StatusesService {
       metadata: dto.metadata ?? null,
       createdTime: observed,
       lastReportTime: observed,
+      deletedAt: null,
     });
   }
 
@@ -126,7 +135,7 @@ export class StatusesService {
    * R5.6: the report says Finalized=True, every required adapter's stored status is at the resource's
    * generation with Finalized=True, and no child resource is left.
    */
-  private finalized(kind: ResourceKind, row: ResourceEntity, all: AdapterStatus[], dto: AdapterStatusCreateDto, children: number): boolean {
+  private finalized(kind: ResourceKind, row: { generation: number }, all: AdapterStatus[], dto: AdapterStatusCreateDto, children: number): boolean {
     const isFinal = (conds: { type: string; status: string }[]) => conds.some((c) => c.type === 'Finalized' && c.status === 'True');
     if (!isFinal(dto.conditions) || children > 0) return false;
     const required = this.conditions.requiredAdapters(kind.kind);
@@ -136,16 +145,7 @@ export class StatusesService {
     });
   }
 
-  private activeChildren(em: EntityManager, clusterId: string): Promise<number> {
-    return this.nodePoolRows.count(em, { cluster: clusterId });
-  }
 
-  /** The resource, locked; 404 when it does not exist or was removed (a node pool only under its cluster). */
-  private async lockTarget(em: EntityManager, target: StatusTarget): Promise<{ kind: ResourceKind; row: ResourceEntity }> {
-    if (target.nodePoolId === undefined) return { kind: CLUSTER, row: await this.clusters.require(em, target.clusterId, true) };
-    await this.clusters.require(em, target.clusterId);
-    return { kind: NODE_POOL, row: await this.nodePools.require(em, target.clusterId, target.nodePoolId, true) };
-  }
 
   private async findTarget(em: EntityManager, target: StatusTarget): Promise<{ kind: ResourceKind; row: ResourceEntity }> {
     if (target.nodePoolId === undefined) return { kind: CLUSTER, row: await this.clusters.require(em, target.clusterId) };

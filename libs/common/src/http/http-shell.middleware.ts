@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { NextFunction, Request, Response } from 'express';
 import { uuidv7 } from '../api/ids';
+import { jsonBodyProblem } from '../api/json';
 import { ValidationError } from '../errors/errors';
 import { requestContext, setRequestContext } from './request-context';
 
@@ -30,8 +31,9 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Reads JSON request bodies: 413 past `limit` bytes (checked on Content-Length first, then while
- * streaming), 415 for a non-JSON Content-Type, 400 for malformed JSON. An absent or empty body leaves
- * `req.body` undefined so handlers can answer "body is required".
+ * streaming), 415 for a non-JSON Content-Type, 400 for malformed JSON and for JSON the service cannot
+ * safely handle or store (too deep, U+0000, unpaired surrogates, numbers out of range: `jsonBodyProblem`).
+ * An absent or empty body leaves `req.body` undefined so handlers can answer "body is required".
  */
 export function jsonBodyMiddleware(limit: number) {
   return (req: Request, _res: Response, callerNext: NextFunction): void => {
@@ -74,11 +76,15 @@ export function jsonBodyMiddleware(limit: number) {
         markEmpty(req);
         return next();
       }
+      let body: unknown;
       try {
-        req.body = JSON.parse(text);
+        body = JSON.parse(text);
       } catch (err) {
         return next(ValidationError.malformed(`Invalid request format: ${(err as Error).message}`));
       }
+      const problem = jsonBodyProblem(body);
+      if (problem) return next(ValidationError.malformed(`Invalid request format: ${problem}`));
+      req.body = body;
       next();
     });
     req.on('error', (err) => {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryBound } from '../native-query';
 import { OwnerType } from '../resource.types';
 import { Label } from './label.entity';
 
@@ -10,10 +11,16 @@ export class LabelRepository {
   async forOwners(em: EntityManager, ownerType: OwnerType, ownerIds: string[]): Promise<Map<string, LabelMap>> {
     const byOwner = new Map<string, LabelMap>();
     if (ownerIds.length === 0) return byOwner;
-    const rows = await em.find(Label, { ownerType, ownerId: { $in: ownerIds } }, { orderBy: { ownerId: 'asc', key: 'asc' }, disableIdentityMap: true });
+    // one prepared statement for any page size; plain rows, no entities (read and thrown away)
+    const rows = await queryBound<{ owner_id: string; key: string; value: string }>(
+      em,
+      'select owner_id, key, value from labels where owner_type = ? and owner_id = any(cast(? as uuid[])) and deleted_at is null order by owner_id, key',
+      [ownerType, ownerIds],
+      'hf_labels_of_owners',
+    );
     for (const row of rows) {
-      let map = byOwner.get(row.ownerId);
-      if (!map) byOwner.set(row.ownerId, (map = {}));
+      let map = byOwner.get(row.owner_id);
+      if (!map) byOwner.set(row.owner_id, (map = {}));
       map[row.key] = row.value;
     }
     return byOwner;

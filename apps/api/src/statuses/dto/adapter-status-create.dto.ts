@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, ValidateBy } from 'class-validator';
-import { IsJsonObject, IsPresent, RequiredIntAtLeast, RequiredString } from '../../resources/dto/validators';
+import { IsJsonObject, IsPresent, MaxCodePoints, RequiredIntAtLeast, RequiredString } from '../../resources/dto/validators';
 import { conditionsProblem, observedTimeProblem } from './status-rules';
 
 /** One condition as an adapter reports it. */
@@ -30,8 +30,8 @@ export class AdapterStatusMetadataDto {
 
 /** Body of an adapter's status report (`PUT …/statuses`; `POST` is accepted for older adapters). */
 export class AdapterStatusCreateDto {
-  /** Adapter name, e.g. `validation`, `dns`. */
-  @RequiredString('adapter')
+  /** Adapter name, e.g. `validation`, `dns` (at most 255 characters). */
+  @RequiredString('adapter', MaxCodePoints(255, 'adapter must be at most 255 characters'))
   adapter: string;
 
   /** Generation of the resource this report is about (≥ 1). Reports for a newer generation than the resource's are discarded (204). */

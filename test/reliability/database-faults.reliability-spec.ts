@@ -1,0 +1,238 @@
+/**
+ * The database goes away under load and comes back. The test runs its OWN PostgreSQL (embedded, on a
+ * fixed port so that a restart keeps the URL) and the API as a separate process, as in production.
+ * While clients keep sending a mix of reads and writes, PostgreSQL is stopped: every request must be
+ * answered promptly with 503 problem+json (HYPERFLEET-SVC-001/002, never a 500, never a hang), /readyz
+ * must say 503 with a reason, and the process must stay up. PostgreSQL is started again on the same
+ * data directory and port: the service must recover by itself (no restart) — /readyz 200 and writes
+ * succeed — and every write acknowledged with a 2xx, before or around the fault, must still be there.
+ *
+ * Expected duration: 15–30 s on a 2-core machine (two PostgreSQL starts and one API start dominate).
+ */
+import { rmSync } from 'node:fs';
+import { freePort, startEmbeddedPostgres, EmbeddedDatabase } from '@app/persistence';
+import { Answer, ApiProcess, bounded, call, CLUSTER_ADAPTERS, killIfRunning, report, spawnApi, stopApi, whenListening } from '../support/api-process';
+import { integrityProblems, sql } from '../support/integrity';
+import { Spawned, tempDir } from '../support/processes';
+
+const LIVENESS_MS = 10_000;
+
+type Op = 'create' | 'list' | 'get' | 'patch' | 'status' | 'nodepool';
+interface Sent {
+  op: Op;
+  sentAt: number;
+  answer?: Answer;
+  /** The request never got an answer (fetch failed or the liveness bound passed). */
+  failure?: string;
+  cluster?: string;
+  spec?: Record<string, unknown>;
+}
+
+/**
+ * A bounded, continuous mix of requests: each worker owns the clusters it creates (so that its PATCHes
+ * and reports on them are sequential and their outcome is known), reads lists and other clusters, and
+ * runs until stopped. Progress is observable: `until` resolves as soon as the record satisfies a
+ * predicate (checked after every answer) — synchronisation on events, not on time.
+ */
+class Load {
+  readonly sent: Sent[] = [];
+  private stopped = false;
+  private readonly waiters: { test: (s: Sent[]) => boolean; resolve: () => void }[] = [];
+  private running?: Promise<void[]>;
+
+  constructor(private readonly api: () => ApiProcess) {}
+
+  start(workers: number): void {
+    this.running = Promise.all(Array.from({ length: workers }, (_, w) => this.worker(w)));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  until(test: (s: Sent[]) => boolean): Promise<void> {
+    if (test(this.sent)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+
+  private async worker(w: number): Promise<void> {
+    const mine: { id: string; generation: number }[] = [];
+    for (let i = 0; !this.stopped; i++) {
+      const own = mine.length ? mine[i % mine.length] : undefined;
+      const pick = (['create', 'list', 'patch', 'status', 'get', 'nodepool'] as Op[])[i % 6];
+      const op: Op = own || pick === 'create' || pick === 'list' ? pick : 'create';
+      const entry: Sent = { op, sentAt: Date.now(), cluster: own?.id };
+      this.sent.push(entry);
+      const base = this.api().base;
+      try {
+        switch (op) {
+          case 'create':
+            entry.answer = await call('POST', `${base}/clusters`, { kind: 'Cluster', name: `load-${w}-${i}`, spec: { w, i }, labels: { worker: String(w) } }, {}, LIVENESS_MS);
+            if (entry.answer.status === 201) mine.push({ id: entry.answer.body.id, generation: 1 });
+            break;
+          case 'list':
+            entry.answer = await call('GET', `${base}/clusters?size=5&search=${encodeURIComponent(`labels.worker='${w}'`)}`, undefined, {}, LIVENESS_MS);
+            break;
+          case 'get':
+            entry.answer = await call('GET', `${base}/clusters/${own!.id}`, undefined, {}, LIVENESS_MS);
+            break;
+          case 'patch':
+            entry.spec = { w, i, patched: true };
+            entry.answer = await call('PATCH', `${base}/clusters/${own!.id}`, { spec: entry.spec }, {}, LIVENESS_MS);
+            if (entry.answer.status === 200) own!.generation = entry.answer.body.generation;
+            break;
+          case 'status':
+            entry.answer = await call('PUT', `${base}/clusters/${own!.id}/statuses`, report(CLUSTER_ADAPTERS[i % 4], own!.generation), {}, LIVENESS_MS);
+            break;
+          case 'nodepool':
+            entry.answer = await call('POST', `${base}/clusters/${own!.id}/nodepools`, { kind: 'NodePool', name: `np-${i}`, spec: { i } }, {}, LIVENESS_MS);
+            break;
+        }
+      } catch (err) {
+        entry.failure = `${(err as Error).name}: ${(err as Error).message}`;
+      }
+      for (const waiter of [...this.waiters]) {
+        if (waiter.test(this.sent)) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      }
+    }
+  }
+}
+
+const ok = (s: Sent) => !!s.answer && s.answer.status < 300;
+const unavailable = (s: Sent) => s.answer?.status === 503;
+
+/** A 503 as the contract wants it: problem+json, SVC-001 or SVC-002, Retry-After, trace id. */
+function expectUnavailable(a: Answer): void {
+  expect({ status: a.status, code: a.body?.code }).toEqual({ status: 503, code: expect.stringMatching(/^HYPERFLEET-SVC-00[12]$/) });
+  expect(a.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(a.headers.get('retry-after')).toBe('1');
+  expect(a.body.trace_id).toBe(a.headers.get('x-request-id'));
+}
+
+describe('database stopped and restarted under load', () => {
+  const dataDir = tempDir('hf-dbfault-');
+  let port: number;
+  let pg: EmbeddedDatabase | undefined;
+  let url: string;
+  let spawned: Spawned | undefined;
+  let api: ApiProcess;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    port = await freePort();
+    pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet' });
+    url = pg.url;
+  }, 120_000);
+  afterAll(async () => {
+    killIfRunning(spawned);
+    await pg?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers 503 (not 500, not a hang) while the database is down, recovers by itself, and loses nothing acknowledged', async () => {
+    spawned = spawnApi({ HYPERFLEET_DATABASE_URL: url, HYPERFLEET_DB_MIGRATE_ON_BOOT: 'true', HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: '5' });
+    api = await whenListening(spawned);
+
+    // acknowledged before the fault: clusters with labels, a node pool each, a PATCH and a status
+    const before = await bounded(4, Array.from({ length: 12 }, (_, i) => async () => {
+      const c = await call('POST', `${api.base}/clusters`, { kind: 'Cluster', name: `before-${i}`, spec: { i }, labels: { phase: 'before' } });
+      expect(c.status).toBe(201);
+      const np = await call('POST', `${api.base}/clusters/${c.body.id}/nodepools`, { kind: 'NodePool', name: 'workers', spec: { replicas: i } });
+      expect(np.status).toBe(201);
+      const p = await call('PATCH', `${api.base}/clusters/${c.body.id}`, { spec: { i, v: 2 } });
+      expect(p.status).toBe(200);
+      const s = await call('PUT', `${api.base}/clusters/${c.body.id}/statuses`, report('dns', 2));
+      expect(s.status).toBe(201);
+      return { cluster: c.body.id as string, nodePool: np.body.id as string };
+    }));
+
+    const load = new Load(() => api);
+    load.start(6);
+    await load.until((s) => s.filter(ok).length >= 40);
+
+    // ---- the fault
+    await pg!.stop();
+    pg = undefined;
+    const stoppedAt = Date.now();
+    await load.until((s) => s.filter((x) => x.sentAt > stoppedAt && unavailable(x)).length >= 12);
+
+    const readyz = await call('GET', `${api.health}/readyz`, undefined, {}, LIVENESS_MS);
+    expect(readyz.status).toBe(503);
+    expect(readyz.body).toEqual({ status: 'not_ready', reason: expect.any(String) });
+    expect(readyz.body.reason).not.toBe('');
+    expect((await call('GET', `${api.health}/healthz`, undefined, {}, LIVENESS_MS)).status).toBe(200);
+    const probe = before[0].cluster;
+    const during = await Promise.all([
+      call('POST', `${api.base}/clusters`, { kind: 'Cluster', name: 'during-outage', spec: {} }, {}, LIVENESS_MS),
+      call('GET', `${api.base}/clusters`, undefined, {}, LIVENESS_MS),
+      call('GET', `${api.base}/clusters/${probe}`, undefined, {}, LIVENESS_MS),
+      call('PATCH', `${api.base}/clusters/${probe}`, { spec: { during: true } }, {}, LIVENESS_MS),
+      call('PUT', `${api.base}/clusters/${probe}/statuses`, report('validation', 2), {}, LIVENESS_MS),
+      call('POST', `${api.base}/clusters/${probe}/nodepools`, { kind: 'NodePool', name: 'during', spec: {} }, {}, LIVENESS_MS),
+      call('DELETE', `${api.base}/clusters/${probe}/nodepools/${before[0].nodePool}`, undefined, {}, LIVENESS_MS),
+      call('GET', `${api.base}/nodepools?search=${encodeURIComponent("name='workers'")}`, undefined, {}, LIVENESS_MS),
+    ]);
+    for (const a of during) expectUnavailable(a);
+    expect(spawned.child.exitCode).toBeNull();
+
+    // ---- the repair: same data directory, same port, same URL; the API is not touched
+    pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet' });
+    expect(pg.url).toBe(url);
+    const restartedAt = Date.now();
+    expect((await call('GET', `${api.health}/readyz`, undefined, {}, LIVENESS_MS)).body).toEqual({ status: 'ok' });
+    const write = await call('PATCH', `${api.base}/clusters/${probe}`, { spec: { after: true } }, {}, LIVENESS_MS);
+    expect(write.status).toBe(200);
+    await load.until((s) => s.filter((x) => x.sentAt > restartedAt && ok(x)).length >= 40);
+    await load.stop();
+
+    // ---- what the clients saw
+    const sent = load.sent;
+    expect(sent.filter((s) => s.failure).map((s) => [s.op, s.failure])).toEqual([]);
+    expect(sent.filter((s) => s.answer!.status >= 500 && s.answer!.status !== 503).map((s) => [s.op, s.answer!.status, s.answer!.body])).toEqual([]);
+    for (const s of sent.filter(unavailable)) expectUnavailable(s.answer!);
+    // everything else is what the operation answers when it works (404/409 only from races with itself: none expected)
+    const expected: Record<Op, number[]> = { create: [201], list: [200], get: [200], patch: [200], status: [201, 204], nodepool: [201] };
+    expect(sent.filter((s) => !unavailable(s) && !expected[s.op].includes(s.answer!.status)).map((s) => [s.op, s.answer!.status, s.answer!.body])).toEqual([]);
+    expect(sent.filter((s) => s.sentAt > stoppedAt && s.sentAt < restartedAt && ok(s))).toEqual([]);
+    expect(sent.filter((s) => s.sentAt > restartedAt && unavailable(s)).map((s) => [s.op, s.answer!.body])).toEqual([]);
+
+    // ---- what is stored: every acknowledged write
+    const clusters = [...before.map((b) => b.cluster), ...sent.filter((s) => s.op === 'create' && ok(s)).map((s) => s.answer!.body.id as string)];
+    const nodePools = [...before.map((b) => b.nodePool), ...sent.filter((s) => s.op === 'nodepool' && ok(s)).map((s) => s.answer!.body.id as string)];
+    const storedClusters = await sql(url, 'select id from clusters where id = any($1::uuid[]) and deleted_time is null', [clusters]);
+    expect(storedClusters).toHaveLength(clusters.length);
+    const storedPools = await sql(url, 'select id from node_pools where id = any($1::uuid[]) and deleted_time is null', [nodePools]);
+    expect(storedPools).toHaveLength(nodePools.length);
+    const labelled = await sql(url, `select count(distinct owner_id)::int as n from labels where owner_type = 'Cluster' and owner_id = any($1::uuid[]) and deleted_at is null`, [clusters]);
+    expect(labelled[0].n).toBe(clusters.length);
+    // a PATCH acknowledged is there (or a later one, which may be one whose answer was lost in the fault)
+    const patched = sent.filter((s) => s.op === 'patch' && ok(s));
+    const rows = new Map((await sql(url, 'select id, generation, spec from clusters where id = any($1::uuid[])', [clusters])).map((r) => [r.id as string, r]));
+    for (const p of patched) {
+      const row = rows.get(p.cluster!)!;
+      expect(row.generation).toBeGreaterThanOrEqual(p.answer!.body.generation);
+    }
+    for (const [id, row] of rows) {
+      const last = patched.filter((p) => p.cluster === id).at(-1);
+      if (last && row.generation === last.answer!.body.generation) expect(row.spec).toEqual(last.spec);
+    }
+    const reported = sent.filter((s) => s.op === 'status' && s.answer?.status === 201);
+    const statuses = await sql(url, `select owner_id, adapter, observed_generation from adapter_statuses where owner_type = 'Cluster' and owner_id = any($1::uuid[])`, [clusters]);
+    for (const r of reported) {
+      const s = statuses.find((x) => x.owner_id === r.cluster && x.adapter === r.answer!.body.adapter);
+      expect(s).toBeDefined();
+      expect(s!.observed_generation).toBeGreaterThanOrEqual(r.answer!.body.observed_generation);
+    }
+    expect(await integrityProblems(url)).toEqual({});
+
+    expect(await stopApi(spawned)).toEqual({ code: 0, signal: null });
+    const outage = sent.filter((s) => s.sentAt > stoppedAt && s.sentAt < restartedAt);
+    process.stdout.write(
+      `\n[database-faults] requests: ${sent.length + during.length + 2} (during the outage: ${outage.length + during.length}, all 503), 5xx other than 503: 0, acknowledged writes: ${clusters.length} clusters, ${nodePools.length} node pools, ${patched.length} patches, ${reported.length} statuses (lost: 0), slowest answer during the outage: ${Math.max(...[...outage, ...during.map((a) => ({ answer: a }))].map((s) => s.answer!.ms))} ms, duration: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+  });
+});
