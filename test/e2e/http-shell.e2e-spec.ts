@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { adminQuery } from '../setup/pg-admin';
 import { expectProblem } from '../support/problem';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -79,7 +80,9 @@ describe('HTTP shell', () => {
     ['U+0000 in a key', '{"kind":"Cluster","name":"x","spec":{"b":[{"\\u0000":1}]}}', 'object keys must not contain the NUL character (\\u0000) (at spec.b[0])'],
     ['an unpaired surrogate', '{"kind":"Cluster","name":"x","spec":{"a":"\\ud800"}}', 'strings must not contain unpaired UTF-16 surrogates (at spec.a)'],
     ['a number beyond the double range', '{"kind":"Cluster","name":"x","spec":{"n":-1e400}}', 'number out of range (at spec.n)'],
-  ])('rejects %s with 400 VAL-006 before any handler (PostgreSQL cannot store it; it was a 500)', async (_case, json, detail) => {
+  ])('rejects %s with 400 VAL-006 before any handler', async (_case, json, detail) => {
+    // PostgreSQL text and jsonb cannot store U+0000 or unpaired surrogates (these were 500s); JSON.parse turns
+    // 1e400 into Infinity, which was stored as null
     const body = expectProblem(await t.http.post('/api/hyperfleet/v1/clusters').set('Content-Type', 'application/json').send(json), 400, 'HYPERFLEET-VAL-006');
     expect(body.detail).toBe(`Invalid request format: ${detail}`);
   });
@@ -104,6 +107,29 @@ describe('HTTP shell', () => {
       expect(problem.code).toBe('HYPERFLEET-VAL-008');
       expect(problem.trace_id).toBe(res.headers.get('x-request-id'));
     }
+  });
+
+  it("answers requests Node's HTTP parser refuses with problem+json too: 431 VAL-010 for oversized headers, 400 VAL-006 for malformed HTTP", async () => {
+    // these never reach express; Node used to answer with a bare status line and no X-Request-ID
+    for (const headers of [{}, { 'X-Big': 'x'.repeat(20_000) }]) {
+      const res = await fetch(`${base}/api/hyperfleet/v1/clusters${Object.keys(headers).length ? '' : `?search=${'a'.repeat(20_000)}`}`, { headers });
+      expect(res.status).toBe(431);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      const problem = (await res.json()) as Record<string, unknown>;
+      expect(problem).toMatchObject({ status: 431, code: 'HYPERFLEET-VAL-010', title: 'Request Header Fields Too Large', instance: '/api/hyperfleet/v1/clusters', trace_id: res.headers.get('x-request-id') });
+    }
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect((t.app.getHttpServer().address() as { port: number }).port, '127.0.0.1', () => socket.write('GET /api/hyperfleet/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'));
+      let data = '';
+      socket.on('data', (d) => (data += d.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+    const requestId = /\r\nX-Request-ID: (\S+)/.exec(head)?.[1];
+    expect(JSON.parse(body)).toMatchObject({ status: 400, code: 'HYPERFLEET-VAL-006', detail: 'Malformed HTTP request', trace_id: requestId });
   });
 
   it('rejects a non-JSON content type with 415', async () => {

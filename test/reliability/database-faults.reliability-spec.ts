@@ -10,17 +10,20 @@
  * Expected duration: 15–30 s on a 2-core machine (two PostgreSQL starts and one API start dominate).
  */
 import { rmSync } from 'node:fs';
+import { Client } from 'pg';
 import { freePort, startEmbeddedPostgres, EmbeddedDatabase } from '@app/persistence';
 import { Answer, ApiProcess, bounded, call, CLUSTER_ADAPTERS, killIfRunning, report, spawnApi, stopApi, whenListening } from '../support/api-process';
 import { integrityProblems, sql } from '../support/integrity';
 import { Spawned, tempDir } from '../support/processes';
 
 const LIVENESS_MS = 10_000;
+const POOL = 5;
 
 type Op = 'create' | 'list' | 'get' | 'patch' | 'status' | 'nodepool';
 interface Sent {
   op: Op;
   sentAt: number;
+  answeredAt?: number;
   answer?: Answer;
   /** The request never got an answer (fetch failed or the liveness bound passed). */
   failure?: string;
@@ -37,8 +40,9 @@ interface Sent {
 class Load {
   readonly sent: Sent[] = [];
   private stopped = false;
-  private readonly waiters: { test: (s: Sent[]) => boolean; resolve: () => void }[] = [];
+  private readonly waiters: { test: (s: Sent[]) => boolean; resolve: () => void; reject: (e: Error) => void }[] = [];
   private running?: Promise<void[]>;
+  private broken?: Error;
 
   constructor(private readonly api: () => ApiProcess) {}
 
@@ -51,9 +55,17 @@ class Load {
     await this.running;
   }
 
-  until(test: (s: Sent[]) => boolean): Promise<void> {
+  /** Resolves when `test` holds; rejects as soon as a request goes unanswered (the load stops then). */
+  until(test: (s: Sent[]) => boolean, what: string): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
     if (test(this.sent)) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+    // bounded by work, not time: a condition not met within 3000 more requests will not be met
+    const limit = this.sent.length + 3000;
+    const bounded = (s: Sent[]) => {
+      if (s.length > limit) throw new Error(`not reached within 3000 requests: ${what}; last answers: ${JSON.stringify(s.slice(-3).map((x) => [x.op, x.answer?.status, x.answer?.body]))}`);
+      return test(s);
+    };
+    return new Promise((resolve, reject) => this.waiters.push({ test: bounded, resolve, reject }));
   }
 
   private async worker(w: number): Promise<void> {
@@ -89,14 +101,23 @@ class Load {
             entry.answer = await call('POST', `${base}/clusters/${own!.id}/nodepools`, { kind: 'NodePool', name: `np-${i}`, spec: { i } }, {}, LIVENESS_MS);
             break;
         }
+        entry.answeredAt = Date.now();
       } catch (err) {
         entry.failure = `${(err as Error).name}: ${(err as Error).message}`;
+        // an unanswered request fails the test: stop the load instead of spinning on a dead server
+        this.stopped = true;
+        this.broken ??= new Error(`${op} got no answer: ${entry.failure}`);
+        for (const waiter of this.waiters.splice(0)) waiter.reject(this.broken);
+        return;
       }
       for (const waiter of [...this.waiters]) {
-        if (waiter.test(this.sent)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        try {
+          if (!waiter.test(this.sent)) continue;
           waiter.resolve();
+        } catch (err) {
+          waiter.reject(err as Error);
         }
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
       }
     }
   }
@@ -120,6 +141,7 @@ describe('database stopped and restarted under load', () => {
   let url: string;
   let spawned: Spawned | undefined;
   let api: ApiProcess;
+  let load: Load | undefined;
   const started = Date.now();
 
   beforeAll(async () => {
@@ -128,13 +150,15 @@ describe('database stopped and restarted under load', () => {
     url = pg.url;
   }, 120_000);
   afterAll(async () => {
+    await load?.stop();
+    if (spawned) require('node:fs').writeFileSync('/tmp/dbfault-api.log', spawned.output());
     killIfRunning(spawned);
     await pg?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('answers 503 (not 500, not a hang) while the database is down, recovers by itself, and loses nothing acknowledged', async () => {
-    spawned = spawnApi({ HYPERFLEET_DATABASE_URL: url, HYPERFLEET_DB_MIGRATE_ON_BOOT: 'true', HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: '5' });
+    spawned = spawnApi({ HYPERFLEET_DATABASE_URL: url, HYPERFLEET_DB_MIGRATE_ON_BOOT: 'true', HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: String(POOL) });
     api = await whenListening(spawned);
 
     // acknowledged before the fault: clusters with labels, a node pool each, a PATCH and a status
@@ -150,43 +174,78 @@ describe('database stopped and restarted under load', () => {
       return { cluster: c.body.id as string, nodePool: np.body.id as string };
     }));
 
-    const load = new Load(() => api);
+    load = new Load(() => api);
     load.start(6);
-    await load.until((s) => s.filter(ok).length >= 40);
+    await load.until((s) => s.filter(ok).length >= 40, '40 answers 2xx before the first fault');
 
-    // ---- the fault
-    await pg!.stop();
-    pg = undefined;
-    const stoppedAt = Date.now();
-    await load.until((s) => s.filter((x) => x.sentAt > stoppedAt && unavailable(x)).length >= 12);
-
-    const readyz = await call('GET', `${api.health}/readyz`, undefined, {}, LIVENESS_MS);
-    expect(readyz.status).toBe(503);
-    expect(readyz.body).toEqual({ status: 'not_ready', reason: expect.any(String) });
-    expect(readyz.body.reason).not.toBe('');
-    expect((await call('GET', `${api.health}/healthz`, undefined, {}, LIVENESS_MS)).status).toBe(200);
     const probe = before[0].cluster;
-    const during = await Promise.all([
-      call('POST', `${api.base}/clusters`, { kind: 'Cluster', name: 'during-outage', spec: {} }, {}, LIVENESS_MS),
-      call('GET', `${api.base}/clusters`, undefined, {}, LIVENESS_MS),
-      call('GET', `${api.base}/clusters/${probe}`, undefined, {}, LIVENESS_MS),
-      call('PATCH', `${api.base}/clusters/${probe}`, { spec: { during: true } }, {}, LIVENESS_MS),
-      call('PUT', `${api.base}/clusters/${probe}/statuses`, report('validation', 2), {}, LIVENESS_MS),
-      call('POST', `${api.base}/clusters/${probe}/nodepools`, { kind: 'NodePool', name: 'during', spec: {} }, {}, LIVENESS_MS),
-      call('DELETE', `${api.base}/clusters/${probe}/nodepools/${before[0].nodePool}`, undefined, {}, LIVENESS_MS),
-      call('GET', `${api.base}/nodepools?search=${encodeURIComponent("name='workers'")}`, undefined, {}, LIVENESS_MS),
-    ]);
-    for (const a of during) expectUnavailable(a);
-    expect(spawned.child.exitCode).toBeNull();
+    const outages: { stopping: number; stoppedAt: number; restarting: number; restartedAt: number }[] = [];
+    const during: Answer[] = [];
+    let blockedPatches: Answer[] = [];
+    for (let cycle = 0; cycle < 3; cycle++) {
+      // first cycle: every pooled connection is inside a transaction, waiting on a row lock, when the
+      // database goes away (the transactions die half-way: their COMMIT and ROLLBACK both fail)
+      let blocked: Promise<Answer[]> | undefined;
+      let generationBefore = 0;
+      if (cycle === 0) {
+        const holder = new Client({ connectionString: url });
+        holder.on('error', () => undefined); // the stop cuts it
+        await holder.connect();
+        await holder.query('begin');
+        [{ generation: generationBefore }] = (await holder.query('select generation from clusters where id = $1 for update', [probe])).rows;
+        blocked = Promise.all(Array.from({ length: POOL }, (_, n) => call('PATCH', `${api.base}/clusters/${probe}`, { spec: { blocked: n } }, {}, LIVENESS_MS)));
+        const waiting = async () => (await holder.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n as number;
+        while ((await waiting()) < POOL) await new Promise((r) => setImmediate(r));
+      }
 
-    // ---- the repair: same data directory, same port, same URL; the API is not touched
-    pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet' });
-    expect(pg.url).toBe(url);
-    const restartedAt = Date.now();
-    expect((await call('GET', `${api.health}/readyz`, undefined, {}, LIVENESS_MS)).body).toEqual({ status: 'ok' });
-    const write = await call('PATCH', `${api.base}/clusters/${probe}`, { spec: { after: true } }, {}, LIVENESS_MS);
-    expect(write.status).toBe(200);
-    await load.until((s) => s.filter((x) => x.sentAt > restartedAt && ok(x)).length >= 40);
+      // ---- the fault
+      const stopping = Date.now();
+      await pg!.stop();
+      pg = undefined;
+      const stoppedAt = Date.now();
+      if (blocked) {
+        blockedPatches = await blocked;
+        for (const a of blockedPatches) expectUnavailable(a);
+      }
+      await load.until((s) => s.filter((x) => x.sentAt > stoppedAt && unavailable(x)).length >= 12, `12 answers 503 in outage ${cycle + 1}`);
+
+      const readyz = await call('GET', `${api.health}/readyz`, undefined, {}, LIVENESS_MS);
+      expect(readyz.status).toBe(503);
+      expect(readyz.body).toEqual({ status: 'not_ready', reason: expect.any(String) });
+      expect(readyz.body.reason).not.toBe('');
+      expect((await call('GET', `${api.health}/healthz`, undefined, {}, LIVENESS_MS)).status).toBe(200);
+      const answers = await Promise.all([
+        call('POST', `${api.base}/clusters`, { kind: 'Cluster', name: 'during-outage', spec: {} }, {}, LIVENESS_MS),
+        call('GET', `${api.base}/clusters`, undefined, {}, LIVENESS_MS),
+        call('GET', `${api.base}/clusters/${probe}`, undefined, {}, LIVENESS_MS),
+        call('PATCH', `${api.base}/clusters/${probe}`, { spec: { during: true } }, {}, LIVENESS_MS),
+        call('PUT', `${api.base}/clusters/${probe}/statuses`, report('validation', 2), {}, LIVENESS_MS),
+        call('POST', `${api.base}/clusters/${probe}/nodepools`, { kind: 'NodePool', name: 'during', spec: {} }, {}, LIVENESS_MS),
+        call('DELETE', `${api.base}/clusters/${probe}/nodepools/${before[0].nodePool}`, undefined, {}, LIVENESS_MS),
+        call('GET', `${api.base}/nodepools?search=${encodeURIComponent("name='workers'")}`, undefined, {}, LIVENESS_MS),
+      ]);
+      for (const a of answers) expectUnavailable(a);
+      during.push(...answers);
+      expect(spawned.child.exitCode).toBeNull();
+
+      // ---- the repair: same data directory, same port, same URL; the API is not touched
+      const restarting = Date.now();
+      pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet' });
+      expect(pg.url).toBe(url);
+      const restartedAt = Date.now();
+      outages.push({ stopping, stoppedAt, restarting, restartedAt });
+      // ready at once: no connection was lost to the transactions the fault cut short
+      expect((await call('GET', `${api.health}/readyz`, undefined, {}, LIVENESS_MS)).body).toEqual({ status: 'ok' });
+      if (cycle === 0) {
+        // none of the PATCHes cut short was applied, not even partly
+        const [row] = await sql(url, 'select generation, spec from clusters where id = $1', [probe]);
+        expect(row.generation).toBe(generationBefore);
+        expect(row.spec).not.toHaveProperty('blocked');
+      }
+      const write = await call('PATCH', `${api.base}/clusters/${probe}`, { spec: { after: cycle } }, {}, LIVENESS_MS);
+      expect(write.status).toBe(200);
+      await load.until((s) => s.filter((x) => x.sentAt > restartedAt && ok(x)).length >= 30, `30 answers 2xx after restart ${cycle + 1}`);
+    }
     await load.stop();
 
     // ---- what the clients saw
@@ -197,8 +256,11 @@ describe('database stopped and restarted under load', () => {
     // everything else is what the operation answers when it works (404/409 only from races with itself: none expected)
     const expected: Record<Op, number[]> = { create: [201], list: [200], get: [200], patch: [200], status: [201, 204], nodepool: [201] };
     expect(sent.filter((s) => !unavailable(s) && !expected[s.op].includes(s.answer!.status)).map((s) => [s.op, s.answer!.status, s.answer!.body])).toEqual([]);
-    expect(sent.filter((s) => s.sentAt > stoppedAt && s.sentAt < restartedAt && ok(s))).toEqual([]);
-    expect(sent.filter((s) => s.sentAt > restartedAt && unavailable(s)).map((s) => [s.op, s.answer!.body])).toEqual([]);
+    // nothing succeeds while the database is down; nothing fails once it is back
+    const inOutage = (s: Sent) => outages.some((o) => s.sentAt > o.stoppedAt && s.sentAt < o.restarting);
+    const afterRestart = (s: Sent) => outages.some((o, i) => s.sentAt > o.restartedAt && s.answeredAt! < (outages[i + 1]?.stopping ?? Infinity));
+    expect(sent.filter((s) => inOutage(s) && ok(s)).map((s) => [s.op, s.answer!.status])).toEqual([]);
+    expect(sent.filter((s) => afterRestart(s) && unavailable(s)).map((s) => [s.op, s.answer!.body])).toEqual([]);
 
     // ---- what is stored: every acknowledged write
     const clusters = [...before.map((b) => b.cluster), ...sent.filter((s) => s.op === 'create' && ok(s)).map((s) => s.answer!.body.id as string)];
@@ -230,9 +292,9 @@ describe('database stopped and restarted under load', () => {
     expect(await integrityProblems(url)).toEqual({});
 
     expect(await stopApi(spawned)).toEqual({ code: 0, signal: null });
-    const outage = sent.filter((s) => s.sentAt > stoppedAt && s.sentAt < restartedAt);
+    const outage = [...sent.filter(inOutage).map((s) => s.answer!), ...during, ...blockedPatches];
     process.stdout.write(
-      `\n[database-faults] requests: ${sent.length + during.length + 2} (during the outage: ${outage.length + during.length}, all 503), 5xx other than 503: 0, acknowledged writes: ${clusters.length} clusters, ${nodePools.length} node pools, ${patched.length} patches, ${reported.length} statuses (lost: 0), slowest answer during the outage: ${Math.max(...[...outage, ...during.map((a) => ({ answer: a }))].map((s) => s.answer!.ms))} ms, duration: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `\n[database-faults] requests: ${sent.length + during.length + blockedPatches.length + 3 * 4} over 3 outages (answered during an outage: ${outage.length}, all 503 problem+json, slowest ${Math.max(...outage.map((a) => a.ms))} ms), 5xx other than 503: 0, acknowledged writes: ${clusters.length} clusters, ${nodePools.length} node pools, ${patched.length} patches, ${reported.length} statuses (lost: 0), duration: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   });
 });

@@ -96,7 +96,7 @@ export const junkObject: fc.Arbitrary<Members> = fc.array(fc.tuple(junkKey, junk
 /** A property's value: mostly the valid one, else left out, null, or anything at all. */
 export function field(valid: fc.Arbitrary<Json>, ...wrong: fc.Arbitrary<Json>[]): fc.Arbitrary<Json | typeof ABSENT> {
   return fc.oneof(
-    { weight: 6, arbitrary: valid },
+    { weight: 10, arbitrary: valid },
     { weight: 1, arbitrary: fc.constant(ABSENT) },
     { weight: 1, arbitrary: fc.constant(null) },
     { weight: 2, arbitrary: junkJson },

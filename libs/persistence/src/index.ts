@@ -17,4 +17,5 @@ export * from './statuses/adapter-status.repository';
 export * from './search/search-compiler';
 export * from './query-observer';
 export * from './native-query';
+export * from './pg-guard';
 export * from './statuses/status-store';

@@ -4,6 +4,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
+import { guardPool } from './pg-guard';
 import { QueryObserver } from './query-observer';
 import { softDeleteFilter } from './soft-delete.filter';
 
@@ -39,6 +40,8 @@ export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof define
     filters: { [softDeleteFilter.name]: softDeleteFilter },
     pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: 60_000 },
     driverOptions: {
+      // releases connections that die in a transaction, and gives driver-side connection failures a SQLSTATE
+      onPoolCreated: guardPool,
       connectionTimeoutMillis: 5_000,
       application_name: 'hyperfleet-api',
       ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs, query_timeout: settings.statementTimeoutMs + 1_000 } : {}),

@@ -20,6 +20,9 @@ export class ValidationError extends HyperfleetError {
   static tooLarge(limit: number): ValidationError {
     return new ValidationError('HYPERFLEET-VAL-008', `request body must not be larger than ${limit} bytes`);
   }
+  static headersTooLarge(): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-010', 'The request line and headers are too large');
+  }
   static unsupportedMediaType(got: string | undefined): ValidationError {
     return new ValidationError('HYPERFLEET-VAL-009', `Content-Type must be application/json${got ? `, got '${got}'` : ''}`);
   }

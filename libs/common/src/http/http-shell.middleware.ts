@@ -1,8 +1,11 @@
 import { AsyncResource } from 'node:async_hooks';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import { uuidv7 } from '../api/ids';
 import { jsonBodyProblem } from '../api/json';
 import { ValidationError } from '../errors/errors';
+import { problemOf } from './problem-details.filter';
 import { requestContext, setRequestContext } from './request-context';
 
 /** Gives every request an id (X-Request-ID on the response, trace_id in problems, request_id in logs). */
@@ -13,6 +16,26 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   // answers depend on the caller once authentication is on; shared caches must not mix them
   res.setHeader('Vary', 'Authorization');
   next();
+}
+
+/**
+ * The `clientError` listener of the HTTP server: requests Node's parser refuses before any middleware
+ * runs get a problem+json answer with a request id like every other error, instead of Node's bare
+ * status line: request line and headers over the header size limit (16 KiB by default) → 431
+ * HYPERFLEET-VAL-010, other malformed HTTP → 400 HYPERFLEET-VAL-006. Request timeouts keep Node's 408.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  if (!err.code?.startsWith('HPE_')) return void socket.end(`HTTP/1.1 ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+  const error = err.code === 'HPE_HEADER_OVERFLOW' ? ValidationError.headersTooLarge() : ValidationError.malformed('Malformed HTTP request');
+  const requestId = uuidv7();
+  // the path as far as it arrived, for `instance` (at most 1 KiB of it)
+  const path = /^[A-Z]+ ([^ ?\r\n]{1,1024})/.exec(err.rawPacket?.subarray(0, 1100).toString('latin1') ?? '')?.[1] ?? '';
+  const body = JSON.stringify(problemOf(error, { originalUrl: path, url: path }, requestId));
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** `/clusters/` is routed as `/clusters`. */

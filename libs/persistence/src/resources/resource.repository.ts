@@ -86,10 +86,20 @@ export class ResourceRepository<T extends ResourceEntity> {
       if (filter) qb.andWhere(filter.sql, filter.params);
       return qb;
     };
-    const list = base().select('r.*').orderBy(orderBy as never).limit(page.limit).offset(page.offset);
+    // deferred join: choose the page's ids from the narrow index/filter path first, then read only
+    // those wide rows (OFFSET over whole rows, spec and conditions included, is several times dearer)
+    const ids = base().select('r.id' as never).orderBy(orderBy as never).limit(page.limit).offset(page.offset);
+    const meta = em.getMetadata().get(this.entity);
+    const orderSql = orderBy
+      .map((o) => {
+        const [prop, dir] = Object.entries(o)[0];
+        return `r.${(meta.properties as unknown as Record<string, { fieldNames: string[] }>)[prop].fieldNames[0]} ${String(dir).toLowerCase() === 'desc' ? 'desc' : 'asc'}`;
+      })
+      .join(', ');
+    const list = `select r.* from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id order by ${orderSql}`;
     const count = base().count();
     const [rows, counted] = await Promise.all([
-      queryBound<Record<string, unknown>>(em, list.getQuery(), list.getParams()),
+      queryBound<Record<string, unknown>>(em, list, ids.getParams()),
       queryBound<{ count: string | number }>(em, count.getQuery(), count.getParams()),
     ]);
     return { items: rows.map((row) => this.fromRow(row)), total: Number(counted[0]?.count ?? 0) };

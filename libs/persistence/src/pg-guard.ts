@@ -1,0 +1,102 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * A failure of the connection to PostgreSQL that the driver (pg, pg-pool) reported without a SQLSTATE
+ * or errno code — "timeout exceeded when trying to connect", "Connection terminated unexpectedly",
+ * "Client has encountered a connection error and is not queryable". It carries the SQLSTATE of what it
+ * is (class 08, connection exception), so it is translated like the server's own connection errors:
+ * 08001 when no connection could be had, 08006 when a connection in use failed.
+ */
+export class DatabaseConnectionError extends Error {
+  readonly code: '08001' | '08006';
+
+  constructor(code: '08001' | '08006', cause: unknown) {
+    super(`${code === '08001' ? 'could not get a database connection' : 'the database connection failed'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseConnectionError';
+    this.code = code;
+  }
+}
+
+/** Errors the driver raises about the connection, not about the statement: no SQLSTATE, no errno, not a programming error. */
+function asConnectionError(code: '08001' | '08006', err: unknown): unknown {
+  if (!(err instanceof Error) || err instanceof DatabaseConnectionError || err instanceof TypeError || err instanceof RangeError) return err;
+  if (typeof (err as { code?: unknown }).code === 'string') return err; // the server's SQLSTATE, or ECONNREFUSED and the like
+  return new DatabaseConnectionError(code, err);
+}
+
+const QUERIES_GUARDED = Symbol('hyperfleet.queriesGuarded');
+
+type Callback = (err: unknown, ...rest: unknown[]) => void;
+
+/** `query` of a client or of the pool, with the failures the driver raised itself given a SQLSTATE. */
+function guardQuery(target: { query: unknown }): void {
+  const query = target.query as (...args: unknown[]) => unknown;
+  target.query = function (this: unknown, ...args: unknown[]) {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args[args.length - 1] = (err: unknown, ...rest: unknown[]) => (last as Callback)(err ? asConnectionError('08006', err) : err, ...rest);
+      return query.apply(this, args);
+    }
+    const result = query.apply(this, args);
+    // a Submittable (cursor) reports through its own callbacks; only promises are wrapped
+    if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(asConnectionError('08006', err)));
+    return result;
+  };
+}
+
+/** Once per client. */
+function guardQueries(client: PoolClient): void {
+  const marked = client as PoolClient & { [QUERIES_GUARDED]?: true };
+  if (marked[QUERIES_GUARDED]) return;
+  marked[QUERIES_GUARDED] = true;
+  guardQuery(client);
+}
+
+/**
+ * One checkout: `release` becomes idempotent, and a client whose connection ends while it is checked out
+ * is released at once (with an error, so that the pool discards it). Whoever holds it gets connection
+ * errors from then on and may release it again harmlessly.
+ *
+ * Why: kysely (under MikroORM) releases a transaction's connection only after a successful COMMIT or
+ * ROLLBACK, and not at all when BEGIN fails (kysely-org/kysely#1990). When the database goes away in
+ * the middle of a transaction, both fail, and without this the pool loses that slot for good: after a
+ * database restart every request would wait for a connection and time out.
+ */
+function guardCheckout(client: PoolClient): PoolClient {
+  guardQueries(client);
+  const release = client.release.bind(client);
+  let released = false;
+  const onEnd = () => done(new DatabaseConnectionError('08006', new Error('connection ended while checked out')));
+  const done = (err?: Error | boolean) => {
+    if (released) return;
+    released = true;
+    client.removeListener('end', onEnd);
+    release(err);
+  };
+  client.once('end', onEnd);
+  client.release = done;
+  return client;
+}
+
+/**
+ * Makes the application's pool survive the database going away and coming back (see guardCheckout),
+ * and gives every connection failure a SQLSTATE (see DatabaseConnectionError). Installed on the pool
+ * MikroORM creates (`driverOptions.onPoolCreated`); covers everything that checks connections out of
+ * it: the ORM, `queryBound`, the status store, the health ping.
+ */
+export function guardPool(pool: Pool): void {
+  const connect = pool.connect.bind(pool) as (cb?: Callback) => Promise<PoolClient> | undefined;
+  (pool as unknown as { connect: (cb?: Callback) => unknown }).connect = (cb?: Callback) => {
+    if (typeof cb === 'function') {
+      connect((err: unknown, client?: unknown, release?: unknown) => {
+        if (err) return cb(asConnectionError('08001', err), undefined, release);
+        const guarded = guardCheckout(client as PoolClient);
+        return cb(undefined, guarded, guarded.release);
+      });
+      return undefined;
+    }
+    return connect()!.then(guardCheckout, (err: unknown) => Promise.reject(asConnectionError('08001', err)));
+  };
+  // pool.query also reports a connection that breaks under it through the client's 'error' event, not its query
+  guardQuery(pool as unknown as { query: unknown });
+}
