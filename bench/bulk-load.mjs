@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Bulk-loads a large fleet straight into a migrated HyperFleet database (for the 100k / 1M scale runs,
+// where seeding through the API would take hours). Same shape as seed.mjs: clusters with env/region/
+// team/tier/ticket labels, node pools with pool/arch labels, adapter statuses with aggregated conditions.
+//
+//   node bench/bulk-load.mjs --db postgres://postgres@127.0.0.1:5432/hyperfleet_bench --clusters 100000 [--nodepools 2] [--batch 50000]
+import pg from 'pg';
+
+const args = { db: '', clusters: 100000, nodepools: 2, batch: 50000, prefix: `bulk${Date.now().toString(36)}` };
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = /^\d+$/.test(process.argv[i + 1]) ? Number(process.argv[i + 1]) : process.argv[i + 1];
+if (!args.db) {
+  console.error('usage: bulk-load.mjs --db <postgres url> --clusters N [--nodepools K]');
+  process.exit(2);
+}
+const client = new pg.Client({ connectionString: args.db });
+await client.connect();
+const t0 = Date.now();
+const say = (m) => process.stderr.write(`[bulk ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
+const conditions = (adapters) => `jsonb_build_array(
+  jsonb_build_object('type','Reconciled','status','True','reason','ReconciledAll','message','All required adapters reported Available=True or Finalized=True at the current generation','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts),
+  jsonb_build_object('type','LastKnownReconciled','status','True','reason','AllAdaptersReconciled','message','All required adapters report Available=True for the tracked generation','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts)
+  ${adapters.map((a) => `, jsonb_build_object('type','${a[0].toUpperCase()}${a.slice(1)}Successful','status','True','reason','ResourcesAvailable','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts)`).join('')})`;
+const statusConds = `jsonb_build_array(jsonb_build_object('type','Available','status','True','reason','ResourcesAvailable','last_transition_time',ts), jsonb_build_object('type','Applied','status','True','last_transition_time',ts), jsonb_build_object('type','Health','status','True','last_transition_time',ts))`;
+
+for (let from = 1; from <= args.clusters; from += args.batch) {
+  const to = Math.min(args.clusters, from + args.batch - 1);
+  await client.query('begin');
+  await client.query(`create temp table batch on commit drop as
+    select i, gen_random_uuid() as id, to_char(now() - make_interval(secs => ${args.clusters} - i), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ts, now() - make_interval(secs => ${args.clusters} - i) as t
+      from generate_series(${from}, ${to}) i`);
+  await client.query(`insert into clusters (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by)
+    select id, '${args.prefix}-' || i, jsonb_build_object('region', 'region-' || (i % 20), 'version', '4.1' || (i % 8), 'replicas', 3 + i % 5), 1, 1,
+           ${conditions(['validation', 'dns', 'pullsecret', 'hypershift'])}, t, t, 'bulk', 'bulk' from batch`);
+  await client.query(`insert into labels (owner_type, owner_id, key, value)
+    select 'Cluster', id, l.key, l.value from batch cross join lateral (values
+      ('env', (array['prod','prod','prod','prod','prod','staging','staging','staging','dev','dev'])[1 + i % 10]),
+      ('region', 'region-' || (i % 20)), ('team', 'team-' || lpad((i % 200)::text, 3, '0')),
+      ('tier', (array['gold','silver','bronze'])[1 + i % 3]), ('ticket', 'T' || i)) as l(key, value)`);
+  await client.query(`insert into adapter_statuses (id, owner_type, owner_id, adapter, observed_generation, conditions, data, created_time, last_report_time)
+    select gen_random_uuid(), 'Cluster', id, a, 1, ${statusConds}, '{}', t, t from batch cross join unnest(array['validation','dns','pullsecret','hypershift']) a`);
+  await client.query(`create temp table pools on commit drop as select gen_random_uuid() as id, b.id as owner_id, b.i, k, b.ts, b.t from batch b cross join generate_series(1, ${args.nodepools}) k`);
+  await client.query(`insert into node_pools (id, owner_id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by)
+    select id, owner_id, 'np-' || k, jsonb_build_object('replicas', 2 + k), 1, 1, ${conditions(['validation', 'hypershift'])}, t, t, 'bulk', 'bulk' from pools`);
+  await client.query(`insert into labels (owner_type, owner_id, key, value)
+    select 'NodePool', id, l.key, l.value from pools cross join lateral (values ('pool', case when k = 1 then 'worker' else 'infra' end), ('arch', case when i % 5 = 0 then 'arm64' else 'amd64' end)) as l(key, value)`);
+  await client.query(`insert into adapter_statuses (id, owner_type, owner_id, adapter, observed_generation, conditions, data, created_time, last_report_time)
+    select gen_random_uuid(), 'NodePool', id, a, 1, ${statusConds}, '{}', t, t from pools cross join unnest(array['validation','hypershift']) a`);
+  await client.query('commit');
+  say(`clusters ${to}/${args.clusters}`);
+}
+for (const table of ['clusters', 'node_pools', 'labels', 'adapter_statuses']) await client.query(`vacuum analyze ${table}`);
+const { rows } = await client.query(`select (select count(*) from clusters)::int as clusters, (select count(*) from node_pools)::int as node_pools, (select count(*) from labels)::int as labels, (select count(*) from adapter_statuses)::int as statuses, pg_size_pretty(pg_database_size(current_database())) as size`);
+say(`done: ${JSON.stringify(rows[0])}`);
+await client.end();
