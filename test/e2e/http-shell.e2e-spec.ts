@@ -122,8 +122,9 @@ describe('HTTP shell', () => {
       const socket = connect((t.app.getHttpServer().address() as { port: number }).port, '127.0.0.1', () => socket.write('GET /api/hyperfleet/v1/clusters HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'));
       let data = '';
       socket.on('data', (d) => (data += d.toString()));
-      socket.on('end', () => resolve(data));
-      socket.on('error', reject);
+      socket.on('close', () => resolve(data));
+      // the server destroys the socket after answering, as Node does: a reset after the answer is fine
+      socket.on('error', (err) => (data ? resolve(data) : reject(err)));
     });
     const [head, body] = raw.split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);

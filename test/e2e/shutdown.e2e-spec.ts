@@ -20,7 +20,7 @@ describe('graceful shutdown', () => {
   });
 
   it('drains in-flight requests, reports shutting_down, and exits 0', async () => {
-    api = spawnLogged(NODE, API_FROM_SOURCE, cleanEnv({ HYPERFLEET_DATABASE_URL: db.url, HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: '40', HYPERFLEET_SERVER_PORT: '0', HYPERFLEET_HEALTH_PORT: '0', HYPERFLEET_METRICS_PORT: '0' }));
+    api = spawnLogged(NODE, API_FROM_SOURCE, cleanEnv({ HYPERFLEET_DATABASE_URL: db.url, HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: '16', HYPERFLEET_SERVER_PORT: '0', HYPERFLEET_HEALTH_PORT: '0', HYPERFLEET_METRICS_PORT: '0' }));
     const ready = await api.waitFor(listening, 90_000);
     const base = `http://127.0.0.1:${ready.api_port}/api/hyperfleet/v1`;
     const health = `http://127.0.0.1:${ready.health_port}`;
@@ -40,9 +40,9 @@ describe('graceful shutdown', () => {
     await holder.query('select id from clusters where id = $1 for update', [cluster.id]);
     const patch = (spec: object) => fetch(`${base}/clusters/${cluster.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ spec }) });
     const slow = patch({ drained: true, n: -1 });
-    const burst = Array.from({ length: 20 }, (_, n) => patch({ n }));
+    const burst = Array.from({ length: 10 }, (_, n) => patch({ n }));
     const waiting = async () => (await holder.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n;
-    while ((await waiting()) < 21) await new Promise((r) => setImmediate(r));
+    while ((await waiting()) < 11) await new Promise((r) => setImmediate(r));
 
     api.child.kill('SIGTERM');
     await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('shutting down'), 10_000);
@@ -53,9 +53,9 @@ describe('graceful shutdown', () => {
     await holder.query('rollback');
     await holder.end();
     const results = await Promise.all([slow, ...burst]);
-    expect(results.map((r) => r.status)).toEqual(Array(21).fill(200));
+    expect(results.map((r) => r.status)).toEqual(Array(11).fill(200));
     const generations = await Promise.all(results.map(async (r) => ((await r.json()) as { generation: number }).generation));
-    expect(generations.sort((a, b) => a - b)).toEqual(Array.from({ length: 21 }, (_, i) => i + 2));
+    expect(generations.sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => i + 2));
 
     expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(api.lines.some((l) => l.msg === 'shutdown complete')).toBe(true);

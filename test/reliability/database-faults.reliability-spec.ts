@@ -142,17 +142,19 @@ describe('database stopped and restarted under load', () => {
   let spawned: Spawned | undefined;
   let api: ApiProcess;
   let load: Load | undefined;
+  const pgLog: string[] = [];
   const started = Date.now();
 
   beforeAll(async () => {
     port = await freePort();
-    pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet' });
+    pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet', log: (m) => pgLog.push(`${new Date().toISOString()} ${m}`) });
     url = pg.url;
   }, 120_000);
   afterAll(async () => {
-    await load?.stop();
     if (spawned) require('node:fs').writeFileSync('/tmp/dbfault-api.log', spawned.output());
+    require('node:fs').writeFileSync('/tmp/dbfault-pg.log', pgLog.join('\n'));
     killIfRunning(spawned);
+    await load?.stop();
     await pg?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -194,13 +196,28 @@ describe('database stopped and restarted under load', () => {
         await holder.query('begin');
         [{ generation: generationBefore }] = (await holder.query('select generation from clusters where id = $1 for update', [probe])).rows;
         blocked = Promise.all(Array.from({ length: POOL }, (_, n) => call('PATCH', `${api.base}/clusters/${probe}`, { spec: { blocked: n } }, {}, LIVENESS_MS)));
-        const waiting = async () => (await holder.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n as number;
-        while ((await waiting()) < POOL) await new Promise((r) => setImmediate(r));
+        let settled = false;
+        blocked.then(
+          () => (settled = true),
+          () => (settled = true),
+        );
+        // asked outside the holder's transaction: a transaction sees one snapshot of pg_stat_activity
+        const observer = new Client({ connectionString: url });
+        observer.on('error', () => undefined);
+        await observer.connect();
+        const waiting = async () => (await observer.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n as number;
+        while ((await waiting()) < POOL) {
+          if (settled) throw new Error(`the PATCHes were answered before all ${POOL} waited on the lock: ${JSON.stringify((await blocked).map((a) => [a.status, a.body?.code]))}`);
+          await new Promise((r) => setImmediate(r));
+        }
+        await observer.end();
       }
 
       // ---- the fault
       const stopping = Date.now();
+      pgLog.push(`${new Date().toISOString()} ==== stopping (cycle ${cycle})`);
       await pg!.stop();
+      pgLog.push(`${new Date().toISOString()} ==== stopped`);
       pg = undefined;
       const stoppedAt = Date.now();
       if (blocked) {
@@ -230,7 +247,7 @@ describe('database stopped and restarted under load', () => {
 
       // ---- the repair: same data directory, same port, same URL; the API is not touched
       const restarting = Date.now();
-      pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet' });
+      pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet', log: (m) => pgLog.push(`${new Date().toISOString()} ${m}`) });
       expect(pg.url).toBe(url);
       const restartedAt = Date.now();
       outages.push({ stopping, stoppedAt, restarting, restartedAt });

@@ -39,6 +39,9 @@ describe('hostile payloads', () => {
   const tally = new Tally();
   const figures: Record<string, unknown> = {};
 
+  const toSupertestLike = (res: RawResponse): Response =>
+    ({ status: res.status, text: res.text, body: res.body, headers: Object.fromEntries(res.headers.entries()) }) as unknown as Response;
+
   /** Counts an answer under a scenario and asserts the pass condition (and the status, when given); returns it. */
   const seen = <R extends Response | RawResponse>(scenario: string, res: R, status?: number): R => {
     const r = res.headers instanceof Headers ? toSupertestLike(res as RawResponse) : (res as Response);
@@ -48,8 +51,6 @@ describe('hostile payloads', () => {
     if (status !== undefined) expect({ status: res.status, text: res.status === status ? '' : res.text.slice(0, 500) }).toEqual({ status, text: '' });
     return res;
   };
-  const toSupertestLike = (res: RawResponse): Response =>
-    ({ status: res.status, text: res.text, body: res.body, headers: Object.fromEntries(res.headers.entries()) }) as unknown as Response;
 
   /** A request with exactly these bytes and headers through a real socket (what supertest cannot express). */
   const raw = async (method: string, path: string, body: Uint8Array | string | FormData | undefined, headers: Record<string, string> = {}): Promise<RawResponse> => {

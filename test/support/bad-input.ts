@@ -152,6 +152,8 @@ const FIELDS = [
   'status.conditions.LastKnownReconciled', 'status.conditions.Ready', 'status.conditions.reconciled', 'status.conditions.Reconciled.observed_generation',
   'status.conditions.Reconciled.last_updated_time', 'status.conditions.Reconciled.last_transition_time', 'status.conditions.Reconciled.created_time', 'status.conditions.X.y',
   'status', 'status.phase', 'foo', '_x', 'x-y', 'a/b', 'labels.a-b', 'NAME', 'properties.x',
+  // names of Object.prototype members, which a lookup table must not find
+  'constructor', '__proto__', 'toString', 'hasOwnProperty', 'labels.constructor', 'spec.__proto__', 'status.conditions.Ready.constructor', 'status.conditions.Ready.__proto__',
 ];
 const OPERATORS = ['=', '!=', '<>', '<', '<=', '>', '>=', 'in', 'not in', 'like', 'ilike', 'not like', 'not ilike', 'between', 'not between', 'is null', 'is not null', 'is', 'not', 'and', 'or', 'AND', 'Or', 'NOT'];
 const PUNCTUATION = ['(', ')', '[', ']', ',', '-', '+', '*', '/', '%', '~=', '~!', 'len(', 'any(', '/*', '--', ';', '==', '!', '&&', '||', '.', '..'];
@@ -188,7 +190,7 @@ export const junkSearch: fc.Arbitrary<string> = fc.oneof(
 /** Query-string values for page/size/order and junk. */
 export const junkQueryValue: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('1', '2', '0', '-1', '100', '101', '100000', '100001', '1e308', '1e3', 'NaN', '-0', ' 1', '1.0', '0x10', '١', '99999999999999999999999', '', '+1', '1,2'),
-  fc.constantFrom('name', 'name asc', 'name desc', 'created_time desc,name', 'generation asc, id desc', 'NAME', 'name up', 'foo', 'name asc asc', ',', 'spec.region', 'labels.env', "name; drop table clusters", 'owner_id', 'href'),
+  fc.constantFrom('name', 'name asc', 'name desc', 'created_time desc,name', 'generation asc, id desc', 'NAME', 'name up', 'foo', 'name asc asc', ',', 'spec.region', 'labels.env', "name; drop table clusters", 'owner_id', 'href', 'constructor', '__proto__ desc', 'tostring', 'name,constructor'),
   junkString.filter((s) => s.length < 3000),
   junkSearch,
 );

@@ -11,6 +11,8 @@ import { softDeleteFilter } from './soft-delete.filter';
 export interface OrmSettings {
   clientUrl: string;
   poolMax?: number;
+  /** Longest wait for a pooled connection (a new one, or a free one when all are in use), ms; default 5000. */
+  connectTimeoutMs?: number;
   /** Statement timeout of every query, ms (the per-request database deadline). */
   statementTimeoutMs?: number;
   debug?: boolean;
@@ -42,7 +44,7 @@ export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof define
     driverOptions: {
       // releases connections that die in a transaction, and gives driver-side connection failures a SQLSTATE
       onPoolCreated: guardPool,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: settings.connectTimeoutMs ?? 5_000,
       application_name: 'hyperfleet-api',
       ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs, query_timeout: settings.statementTimeoutMs + 1_000 } : {}),
       ...(sslOption(settings.clientUrl) !== undefined ? { ssl: sslOption(settings.clientUrl) } : {}),

@@ -7,6 +7,14 @@ import type { Pool, QueryResultRow } from 'pg';
  */
 export const preparedStatements = { enabled: true };
 
+/**
+ * The part of MikroORM's transaction context (a Kysely transaction) used here: it runs a compiled
+ * statement, sending the parameters to the server as bound parameters.
+ */
+interface TransactionContext<R> {
+  executeQuery(query: { sql: string; parameters: readonly unknown[]; query: { kind: 'RawNode'; sqlFragments: string[]; parameters: unknown[] } }): Promise<{ rows: R[] }>;
+}
+
 /** `?` placeholders (as MikroORM's query builder writes them) → PostgreSQL's `$1, $2, …`. */
 export function numberPlaceholders(sql: string): string {
   let n = 0;
@@ -21,13 +29,18 @@ export function numberPlaceholders(sql: string): string {
  */
 export async function queryBound<R extends QueryResultRow>(em: EntityManager, sql: string, params: readonly unknown[], name?: string): Promise<R[]> {
   const connection = em.getConnection() as unknown as { getNativeClient(): Promise<Pool>; logQuery(sql: string, ctx: Record<string, unknown>): void };
-  const pool = await connection.getNativeClient();
   const text = numberPlaceholders(sql);
   const started = Date.now();
   try {
-    // a name makes it a prepared statement, parsed and planned once per connection
-    const result = await pool.query<R>(name && preparedStatements.enabled ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] });
-    connection.logQuery(text, { took: Date.now() - started, results: result.rowCount ?? 0, bound: params });
+    const trx = em.getTransactionContext<TransactionContext<R>>();
+    // inside a transaction: on the transaction's own connection. Another pooled connection would read
+    // outside the transaction, and with as many transactions as pooled connections, each holding one
+    // and waiting for a second, the pool would deadlock until the connect timeout.
+    const result = trx
+      ? await trx.executeQuery({ sql: text, parameters: params, query: { kind: 'RawNode', sqlFragments: [text], parameters: [] } })
+      : // a name makes it a prepared statement, parsed and planned once per connection
+        await (await connection.getNativeClient()).query<R>(name && preparedStatements.enabled ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] });
+    connection.logQuery(text, { took: Date.now() - started, results: result.rows.length, bound: params });
     return result.rows;
   } catch (err) {
     connection.logQuery(text, { took: Date.now() - started, level: 'error', bound: params });

@@ -46,7 +46,7 @@ describe(normalizeIdentity.name, () => {
     expect(normalizeIdentity('é'.repeat(128) + 'a', 's')).toEqual({ problem: 's value exceeds maximum length 256' });
   });
 
-  it.each(['a\u0000b', 'a\nb', 'a\u001fb', 'a\u007fb'])('refuses control characters (%j)', (value) => {
+  it.each(['a\u0000b', 'a\nb', 'a\u001fb', 'a\u007fb', 'a\ud800b', '\udfff'])('refuses control characters and unpaired surrogates (%j)', (value) => {
     expect(normalizeIdentity(value, 's')).toEqual({ problem: 's value contains invalid characters' });
   });
 

@@ -19,8 +19,9 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 /**
  * The caller identity of an authenticated request (CONTRACT §7.3), the one place it is decided: the
  * issuer's identity header when it carries a non-empty value, else the identity claim (with its
- * fallbacks). The value is trimmed, at most 256 bytes, free of control characters and must match the
- * issuer's pattern. An invalid header value is an error, not a reason to fall back to the claim.
+ * fallbacks). The value is trimmed, at most 256 bytes, free of control characters and unpaired
+ * surrogates, and must match the issuer's pattern. An invalid header value is an error, not a reason to
+ * fall back to the claim.
  */
 export function resolveIdentity(claims: JWTPayload, policy: IdentityPolicy, headerValue: string | undefined): IdentityResult {
   if (policy.identityHeader) {
@@ -39,7 +40,8 @@ export function normalizeIdentity(raw: string | undefined, source: string): Iden
   const value = (raw ?? '').trim();
   if (value === '') return { identity: '' };
   if (Buffer.byteLength(value, 'utf8') > MAX_IDENTITY_BYTES) return { problem: `${source} value exceeds maximum length ${MAX_IDENTITY_BYTES}` };
-  if (CONTROL.test(value)) return { problem: `${source} value contains invalid characters` };
+  // an unpaired surrogate (possible in a JWT claim) is not Unicode: PostgreSQL would store U+FFFD instead
+  if (CONTROL.test(value) || !value.isWellFormed()) return { problem: `${source} value contains invalid characters` };
   return { identity: value };
 }
 

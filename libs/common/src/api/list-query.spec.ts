@@ -36,7 +36,8 @@ describe(parseListQuery.name, () => {
     expect(parseListQuery({ size: '5', pageSize: '50', order: 'id', orderBy: 'name' }, ORDERABLE)).toMatchObject({ size: 5, order: [{ field: 'id', direction: 'asc' }], deprecated: false });
   });
 
-  it.each(['Name', 'name ASC', 'name  up', 'unknown', 'spec.x'])('rejects order %j with VAL-005', (order) => {
+  // constructor and __proto__ used to find Object.prototype's members and end in a 500
+  it.each(['Name', 'name ASC', 'name  up', 'unknown', 'spec.x', 'constructor', '__proto__ desc'])('rejects order %j with VAL-005', (order) => {
     expect(() => parseListQuery({ order }, ORDERABLE)).toThrow(expect.objectContaining({ code: 'HYPERFLEET-VAL-005' }));
   });
 

@@ -62,7 +62,8 @@ export function parseListQuery(query: Record<string, unknown>, orderable: Record
     if (!item) continue;
     const m = ORDER_ITEM.exec(item);
     if (!m) throw ValidationError.badRequest(`invalid order item '${item}': expected '<field>' or '<field> asc|desc' with a lowercase field name`);
-    const field = orderable[m[1]];
+    // own keys only: `constructor` or `__proto__` must not find Object.prototype's members
+    const field = Object.hasOwn(orderable, m[1]) ? orderable[m[1]] : undefined;
     if (!field) throw ValidationError.badRequest(`invalid field in search or order query: '${m[1]}' (sortable: ${Object.keys(orderable).join(', ')})`);
     order.push({ field, direction: (m[3] as SortDirection | undefined) ?? 'asc' });
   }

@@ -22,19 +22,25 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
  * The `clientError` listener of the HTTP server: requests Node's parser refuses before any middleware
  * runs get a problem+json answer with a request id like every other error, instead of Node's bare
  * status line: request line and headers over the header size limit (16 KiB by default) → 431
- * HYPERFLEET-VAL-010, other malformed HTTP → 400 HYPERFLEET-VAL-006. Request timeouts keep Node's 408.
+ * HYPERFLEET-VAL-010, other malformed HTTP → 400 HYPERFLEET-VAL-006. Otherwise it does what Node does
+ * without a listener: answer only when nothing of a response went out yet, then destroy the socket
+ * (so that no half-closed connection can hold up the server's close); timeouts keep Node's bare 408.
  */
-export function clientErrorHandler(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
-  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
-  if (!err.code?.startsWith('HPE_')) return void socket.end(`HTTP/1.1 ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+export function clientErrorHandler(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } }): void {
+  if (socket.writable && !socket._httpMessage?.headersSent) socket.write(clientErrorResponse(err));
+  socket.destroy();
+}
+
+function clientErrorResponse(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): string {
+  if (!err.code?.startsWith('HPE_')) return `HTTP/1.1 ${err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`;
   const error = err.code === 'HPE_HEADER_OVERFLOW' ? ValidationError.headersTooLarge() : ValidationError.malformed('Malformed HTTP request');
   const requestId = uuidv7();
   // the path as far as it arrived, for `instance` (at most 1 KiB of it)
   const path = /^[A-Z]+ ([^ ?\r\n]{1,1024})/.exec(err.rawPacket?.subarray(0, 1100).toString('latin1') ?? '')?.[1] ?? '';
   const body = JSON.stringify(problemOf(error, { originalUrl: path, url: path }, requestId));
-  socket.end(
+  return (
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`
   );
 }
 

@@ -59,6 +59,12 @@ describe(compileSearch.name, () => {
   it.each([
     ['nope = 1', "invalid field in search or order query: 'nope'"],
     ['owner_id = 1', "invalid field in search or order query: 'owner_id'"],
+    // names of Object.prototype members used to be looked up there: accepted (200) instead of rejected
+    ["constructor = 'x'", "invalid field in search or order query: 'constructor'"],
+    ["__proto__ = 'x'", "invalid field in search or order query: '__proto__'"],
+    ["toString = 'x'", "invalid field in search or order query: 'toString'"],
+    ["status.conditions.Ready.__proto__ = '2026-01-01T00:00:00Z'", "invalid field in search or order query: 'status.conditions.Ready.__proto__'"],
+    ['status.conditions.Ready.constructor > 1', "invalid field in search or order query: 'status.conditions.Ready.constructor'"],
     ["not labels.a = 'b'", 'NOT operator is not supported with label queries'],
     ["not (name = 'a' and status.conditions.Ready = 'True')", 'NOT operator is not supported with condition queries'],
     ["generation = '1'", "field 'generation' expects an integer"],

@@ -53,6 +53,9 @@ const SQL_OPS = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>
 
 const bad = (detail: string): ValidationError => ValidationError.badRequest(detail);
 
+/** `map[key]` for the map's own keys only (a field named `constructor` is not Object.prototype.constructor). */
+const own = <T>(map: Record<string, T>, key: string): T | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
+
 /**
  * Compiles a `search` expression (CONTRACT §6) for one resource kind into a parameterized WHERE
  * fragment over the table aliased `alias`. Fields: columns, `labels.<key>`, `spec.<path>`,
@@ -106,9 +109,9 @@ class Compiler {
       return this.condition(n, field.slice('status.conditions.'.length).split('.'));
     }
     if (field.startsWith('spec.')) return this.spec(n, field.slice('spec.'.length).split('.'));
-    const constant = CONSTANTS[this.kind][field];
+    const constant = own(CONSTANTS[this.kind], field);
     if (constant !== undefined) return this.constant(n, field, constant);
-    const column = COLUMNS[this.kind][field];
+    const column = own(COLUMNS[this.kind], field);
     if (!column) throw bad(`invalid field in search or order query: '${field}' (at position ${n.field.pos})`);
     return this.column(n, field, column);
   }
@@ -244,7 +247,7 @@ class Compiler {
       // containment is answered by the GIN index on conditions
       return `${this.a}.conditions @> cast(${this.p(JSON.stringify([{ type, status }]))} as jsonb)`;
     }
-    const kind = CONDITION_FIELDS[sub];
+    const kind = own(CONDITION_FIELDS, sub);
     if (!kind) throw bad(`invalid field in search or order query: '${field}' (condition fields: ${Object.keys(CONDITION_FIELDS).join(', ')})`);
     const value = (lit: Literal) => (kind === 'int' ? this.p(this.int(field, lit)) : `cast(${this.p(this.time(field, lit))} as timestamptz)`);
     const target = kind === 'int' ? `(e.value ->> '${sub}')::int` : `(e.value ->> '${sub}')::timestamptz`;

@@ -1,0 +1,108 @@
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { DatabaseConnectionError, initOrm, translateDriverError } from '@app/persistence';
+import { createCluster } from '../factories/cluster.factory';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { expectProblem } from '../support/problem';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const API = '/api/hyperfleet/v1';
+
+/**
+ * The connection pool under failures (found by test/reliability/database-faults): a connection that
+ * dies inside a transaction goes back to the pool, a request that cannot get a connection is a 503,
+ * and a transaction never needs a second pooled connection.
+ */
+describe('database connections', () => {
+  describe('a pool of two whose connections are cut inside their transactions', () => {
+    let t: TestApp;
+    let holder: Client;
+    let observer: Client;
+    beforeAll(async () => {
+      t = await startTestApp({ HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: '2' });
+      holder = new Client({ connectionString: t.db.url });
+      observer = new Client({ connectionString: t.db.url });
+      await Promise.all([holder.connect(), observer.connect()]);
+    });
+    afterAll(async () => {
+      await holder?.end();
+      await observer?.end();
+      await t?.close();
+    });
+
+    it('answers 503 for the cut requests and gets both connections back', async () => {
+      const c = await createCluster(t.http);
+      await holder.query('begin');
+      await holder.query('select id from clusters where id = $1 for update', [c.id]);
+      // both pooled connections are now inside a PATCH transaction, waiting on the row lock
+      const patches = [1, 2].map((n) => t.http.patch(`${API}/clusters/${c.id}`).send({ spec: { n } }).then((r) => r));
+      // asked outside the holder's transaction: a transaction sees one snapshot of pg_stat_activity
+      const waiting = async () => (await observer.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n as number;
+      while ((await waiting()) < 2) await new Promise((r) => setImmediate(r));
+      await holder.query(`select pg_terminate_backend(pid) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`);
+      for (const res of await Promise.all(patches)) expectProblem(res, 503, 'HYPERFLEET-SVC-001');
+      await holder.query('rollback');
+
+      // COMMIT and ROLLBACK both failed on those connections; the pool must not have lost them
+      // (it did: every later request waited 5 s for a connection and failed)
+      await t.http.get(`${API}/clusters/${c.id}`).expect(200);
+      const after = await Promise.all([1, 2, 3].map((n) => t.http.patch(`${API}/clusters/${c.id}`).send({ labels: { n: String(n) } })));
+      expect(after.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(Math.max(...after.map((r) => r.body.generation))).toBe(4);
+    });
+  });
+
+  describe('a pool of one', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ HYPERFLEET_DATABASE_MAX_OPEN_CONNECTIONS: '1' });
+    });
+    afterAll(() => t?.close());
+
+    it('serves every write: no transaction needs a second connection', async () => {
+      const c = await createCluster(t.http, { labels: { env: 'dev' } });
+      const patched = await t.http.patch(`${API}/clusters/${c.id}`).send({ spec: { v: 2 }, labels: { env: 'prod' } });
+      expect({ status: patched.status, labels: patched.body.labels }).toEqual({ status: 200, labels: { env: 'prod' } });
+      const np = await t.http.post(`${API}/clusters/${c.id}/nodepools`).send({ kind: 'NodePool', name: 'workers', spec: {}, labels: { a: 'b' } }).expect(201);
+      const npPatched = await t.http.patch(`${API}/clusters/${c.id}/nodepools/${np.body.id}`).send({ labels: { a: 'c' } });
+      expect({ status: npPatched.status, labels: npPatched.body.labels }).toEqual({ status: 200, labels: { a: 'c' } });
+      await t.http.put(`${API}/clusters/${c.id}/statuses`).send({ adapter: 'dns', observed_generation: 2, conditions: [{ type: 'Available', status: 'True' }, { type: 'Applied', status: 'True' }, { type: 'Health', status: 'True' }] }).expect(201);
+      await t.http.delete(`${API}/clusters/${c.id}/nodepools/${np.body.id}`).expect(202);
+      const deleted = await t.http.delete(`${API}/clusters/${c.id}`).expect(202);
+      expect(deleted.body.labels).toEqual({ env: 'prod' });
+      await t.http.post(`${API}/clusters/${c.id}/force-delete`).send({ reason: 'test' }).expect(204);
+      await t.http.get(`${API}/clusters`).expect(200);
+    });
+  });
+
+  describe('a request that cannot get a connection', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+    });
+    afterAll(() => db?.drop());
+
+    it('fails with a connection error (SQLSTATE 08001), translated to 503, by class', async () => {
+      const orm = await initOrm({ clientUrl: db.url, poolMax: 1, connectTimeoutMs: 200 });
+      try {
+        const err = await orm.em.fork().transactional(async () =>
+          // the only connection is this transaction's; a query outside it has to wait for another
+          orm.em
+            .fork()
+            .getConnection()
+            .execute('select 1')
+            .then(
+              () => undefined,
+              (e: unknown) => e,
+            ),
+        );
+        expect(err).toBeInstanceOf(Error);
+        expect((err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code).toBe('08001');
+        expect(err instanceof DatabaseConnectionError || (err as { cause?: unknown }).cause instanceof DatabaseConnectionError).toBe(true);
+        expect(translateDriverError(err)).toMatchObject({ status: 503, code: 'HYPERFLEET-SVC-001' });
+      } finally {
+        await orm.close(true);
+      }
+    });
+  });
+});
