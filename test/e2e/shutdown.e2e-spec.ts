@@ -41,8 +41,13 @@ describe('graceful shutdown', () => {
     const patch = (spec: object) => fetch(`${base}/clusters/${cluster.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ spec }) });
     const slow = patch({ drained: true, n: -1 });
     const burst = Array.from({ length: 10 }, (_, n) => patch({ n }));
-    const waiting = async () => (await holder.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n;
+    // watched from a connection of its own: inside the holder's transaction pg_stat_activity is a frozen snapshot
+    const watcher = new Client({ connectionString: db.url });
+    watcher.on('error', () => undefined);
+    await watcher.connect();
+    const waiting = async () => (await watcher.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n;
     while ((await waiting()) < 11) await new Promise((r) => setImmediate(r));
+    await watcher.end();
 
     api.child.kill('SIGTERM');
     await api.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('shutting down'), 10_000);

@@ -1,13 +1,15 @@
 /**
  * The database goes away under load and comes back. The test runs its OWN PostgreSQL (embedded, on a
  * fixed port so that a restart keeps the URL) and the API as a separate process, as in production.
- * While clients keep sending a mix of reads and writes, PostgreSQL is stopped: every request must be
- * answered promptly with 503 problem+json (HYPERFLEET-SVC-001/002, never a 500, never a hang), /readyz
- * must say 503 with a reason, and the process must stay up. PostgreSQL is started again on the same
- * data directory and port: the service must recover by itself (no restart) — /readyz 200 and writes
- * succeed — and every write acknowledged with a 2xx, before or around the fault, must still be there.
+ * While clients keep sending a mix of reads and writes, PostgreSQL is stopped (three times; the first
+ * time while every pooled connection is inside a transaction waiting on a row lock): every request must
+ * be answered promptly with 503 problem+json (HYPERFLEET-SVC-001/002, never a 500, never a hang — each
+ * answer must arrive within a 10 s liveness bound), /readyz must say 503 with a reason, and the process
+ * must stay up. PostgreSQL is started again on the same data directory and port: the service must
+ * recover by itself (no restart) — the first /readyz after the restart is 200 and writes succeed — and
+ * every write acknowledged with a 2xx, before or around the faults, must still be there.
  *
- * Expected duration: 15–30 s on a 2-core machine (two PostgreSQL starts and one API start dominate).
+ * Expected duration: 5–15 s on a 2-core machine (PostgreSQL's initdb and four starts, one API start).
  */
 import { rmSync } from 'node:fs';
 import { Client } from 'pg';
@@ -142,17 +144,14 @@ describe('database stopped and restarted under load', () => {
   let spawned: Spawned | undefined;
   let api: ApiProcess;
   let load: Load | undefined;
-  const pgLog: string[] = [];
   const started = Date.now();
 
   beforeAll(async () => {
     port = await freePort();
-    pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet', log: (m) => pgLog.push(`${new Date().toISOString()} ${m}`) });
+    pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet' });
     url = pg.url;
   }, 120_000);
   afterAll(async () => {
-    if (spawned) require('node:fs').writeFileSync('/tmp/dbfault-api.log', spawned.output());
-    require('node:fs').writeFileSync('/tmp/dbfault-pg.log', pgLog.join('\n'));
     killIfRunning(spawned);
     await load?.stop();
     await pg?.stop();
@@ -215,9 +214,7 @@ describe('database stopped and restarted under load', () => {
 
       // ---- the fault
       const stopping = Date.now();
-      pgLog.push(`${new Date().toISOString()} ==== stopping (cycle ${cycle})`);
       await pg!.stop();
-      pgLog.push(`${new Date().toISOString()} ==== stopped`);
       pg = undefined;
       const stoppedAt = Date.now();
       if (blocked) {
@@ -247,7 +244,7 @@ describe('database stopped and restarted under load', () => {
 
       // ---- the repair: same data directory, same port, same URL; the API is not touched
       const restarting = Date.now();
-      pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet', log: (m) => pgLog.push(`${new Date().toISOString()} ${m}`) });
+      pg = await startEmbeddedPostgres({ dataDir, persistent: true, port, databaseName: 'hyperfleet' });
       expect(pg.url).toBe(url);
       const restartedAt = Date.now();
       outages.push({ stopping, stoppedAt, restarting, restartedAt });

@@ -16,7 +16,7 @@
  *   statements across server connections in transaction mode (Debian 12 ships 1.18).
  *
  * Needs `apt-get install pgbouncer`; without it the test fails (it is never skipped).
- * Expected duration: 10–20 s on a 2-core machine.
+ * Expected duration: 3–10 s on a 2-core machine (about 100 requests; two API starts and one migrate run).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';

@@ -12,4 +12,7 @@ Module._resolveFilename = function (request, ...rest) {
   }
 };
 require('@swc-node/register');
-require(require('node:path').resolve(process.argv[2]));
+const entry = require('node:path').resolve(process.argv[2]);
+// the entry point sees the arguments it would see when run directly: [node, entry, ...args]
+process.argv.splice(1, 1);
+require(entry);

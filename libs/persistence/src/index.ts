@@ -18,4 +18,5 @@ export * from './search/search-compiler';
 export * from './query-observer';
 export * from './native-query';
 export * from './pg-guard';
+export * from './schema-generator';
 export * from './statuses/status-store';

@@ -5,6 +5,7 @@ import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
 import { guardPool } from './pg-guard';
+import { ExistingDatabaseSchemaGenerator } from './schema-generator';
 import { QueryObserver } from './query-observer';
 import { softDeleteFilter } from './soft-delete.filter';
 
@@ -38,7 +39,8 @@ export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof define
     entities: ENTITIES,
     metadataProvider: ReflectMetadataProvider,
     namingStrategy: UnderscoreNamingStrategy,
-    extensions: [Migrator],
+    // the schema generator that never creates the database (see ExistingDatabaseSchemaGenerator)
+    extensions: [Migrator, ExistingDatabaseSchemaGenerator],
     filters: { [softDeleteFilter.name]: softDeleteFilter },
     pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: 60_000 },
     driverOptions: {
