@@ -1,6 +1,6 @@
 // Configuration for the MikroORM CLI (`npx mikro-orm migration:create`, `migration:check`, `debug`).
 // The application builds the same options in libs/persistence; this file only points the CLI at a
-// database and writes new migration files into migrations/ (add each to migrations/index.ts).
+// database and writes new migration files into migrations/ (add each to libs/persistence/src/migrations.ts).
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { buildOrmOptions } from './libs/persistence/src/mikro-orm.options';

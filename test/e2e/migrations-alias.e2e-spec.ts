@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { runMigrations } from '@app/migration';
 import { initOrm } from '@app/persistence';
-import { MIGRATIONS } from '../../migrations';
+import { MIGRATIONS } from '@app/persistence';
 import { adminQuery } from '../setup/pg-admin';
 import { createTestDatabase, TestDatabase } from '../support/database';
 

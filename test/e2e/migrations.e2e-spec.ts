@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATION_LOCK_KEYS, runMigrations } from '@app/migration';
-import { initOrm } from '@app/persistence';
-import { MIGRATIONS } from '../../migrations';
+import { initOrm, MIGRATIONS } from '@app/persistence';
 import { adminQuery } from '../setup/pg-admin';
 import { createTestDatabase, TestDatabase } from '../support/database';
 

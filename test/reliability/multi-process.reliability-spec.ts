@@ -8,7 +8,7 @@
  *
  * Expected duration: 3–10 s on a 2-core machine (about 560 requests; the three processes start in a second or two).
  */
-import { MIGRATIONS } from '../../migrations';
+import { MIGRATIONS } from '@app/persistence';
 import { Answer, ApiProcess, bounded, call, CLUSTER_ADAPTERS, killIfRunning, report, spawnApi, stopApi, whenListening } from '../support/api-process';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { integrityProblems, sql } from '../support/integrity';

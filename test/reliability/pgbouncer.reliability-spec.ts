@@ -23,7 +23,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '@app/persistence';
-import { MIGRATIONS } from '../../migrations';
+import { MIGRATIONS } from '@app/persistence';
 import { Answer, ApiProcess, bounded, call, CLUSTER_ADAPTERS, killIfRunning, NODE_POOL_ADAPTERS, report, spawnApi, stopApi, whenListening } from '../support/api-process';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { integrityProblems, sql } from '../support/integrity';

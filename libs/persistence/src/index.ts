@@ -20,3 +20,4 @@ export * from './native-query';
 export * from './pg-guard';
 export * from './schema-generator';
 export * from './statuses/status-store';
+export * from './migrations';

@@ -2,7 +2,7 @@ import { UnderscoreNamingStrategy } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
-import { MIGRATIONS } from '../../../migrations';
+import { MIGRATIONS } from './migrations';
 import { ENTITIES } from './entities';
 import { guardPool } from './pg-guard';
 import { ExistingDatabaseSchemaGenerator } from './schema-generator';
@@ -31,7 +31,7 @@ function sslOption(clientUrl: string): boolean | { rejectUnauthorized: boolean }
 
 /**
  * The one MikroORM configuration, shared by the API, the migrate app, the CLI and the tests.
- * Migrations are the classes listed in `migrations/index.ts` (no file globbing at run time).
+ * Migrations are the classes listed in `migrations.ts` (no file globbing at run time).
  */
 export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof defineConfig> {
   return defineConfig({

@@ -2,16 +2,7 @@
 export type OwnerType = 'Cluster' | 'NodePool';
 
 /** An aggregated Kubernetes-style condition stored with its resource (wire shape, snake_case). */
-export interface ResourceCondition {
-  type: string;
-  status: 'True' | 'False';
-  reason?: string;
-  message?: string;
-  observed_generation: number;
-  created_time: string;
-  last_updated_time: string;
-  last_transition_time: string;
-}
+export type { ResourceCondition } from '@app/common';
 
 /** A condition an adapter reported (wire shape, snake_case). */
 export interface AdapterCondition {

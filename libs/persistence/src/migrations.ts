@@ -1,5 +1,5 @@
-import { Migration20261124235900_create_core_tables } from './Migration20261124235900_create_core_tables';
-import { Migration20261125001500_search_indexes } from './Migration20261125001500_search_indexes';
+import { Migration20261124235900_create_core_tables } from '../../../migrations/Migration20261124235900_create_core_tables';
+import { Migration20261125001500_search_indexes } from '../../../migrations/Migration20261125001500_search_indexes';
 
 // Every migration, in order. Forward-only: never edit or remove a landed migration; add a new one.
 export const MIGRATIONS = [
