@@ -1,3 +1,4 @@
+import { pageOf } from '@app/common';
 import type { Cluster } from '@app/persistence';
 import { PageView, ResourceView } from '../resources/resource-lifecycle.service';
 import { CLUSTER, clusterHref } from '../resources/resource-kind';
@@ -9,6 +10,5 @@ export function presentCluster({ row, labels }: ResourceView<Cluster>): ClusterR
 }
 
 export function presentClusterPage(page: PageView<Cluster>): ClusterListResponse {
-  const items = page.items.map(presentCluster);
-  return { kind: CLUSTER.listKind, page: page.page, size: items.length, total: page.total, items };
+  return pageOf(CLUSTER.listKind, page.page, page.total, page.items.map(presentCluster));
 }

@@ -1,3 +1,4 @@
+import { pageOf } from '@app/common';
 import type { NodePool } from '@app/persistence';
 import { PageView, ResourceView } from '../resources/resource-lifecycle.service';
 import { CLUSTER, clusterHref, NODE_POOL, nodePoolHref } from '../resources/resource-kind';
@@ -13,6 +14,5 @@ export function presentNodePool({ row, labels }: ResourceView<NodePool>): NodePo
 }
 
 export function presentNodePoolPage(page: PageView<NodePool>): NodePoolListResponse {
-  const items = page.items.map(presentNodePool);
-  return { kind: NODE_POOL.listKind, page: page.page, size: items.length, total: page.total, items };
+  return pageOf(NODE_POOL.listKind, page.page, page.total, page.items.map(presentNodePool));
 }

@@ -1,3 +1,4 @@
+import { pageOf } from '@app/common';
 import type { AdapterStatus } from '@app/persistence';
 import { AdapterStatusListResponse, AdapterStatusResponse } from './dto/adapter-status.response';
 
@@ -18,6 +19,5 @@ export function presentAdapterStatus(row: AdapterStatus): AdapterStatusResponse 
 }
 
 export function presentAdapterStatusPage(page: number, total: number, rows: AdapterStatus[]): AdapterStatusListResponse {
-  const items = rows.map(presentAdapterStatus);
-  return { kind: 'AdapterStatusList', page, size: items.length, total, items };
+  return pageOf('AdapterStatusList', page, total, rows.map(presentAdapterStatus));
 }

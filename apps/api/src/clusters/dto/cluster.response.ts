@@ -1,3 +1,4 @@
+import { ListEnvelopeResponse } from '../../resources/dto/list-envelope.response';
 import { ApiProperty } from '@nestjs/swagger';
 import { ResourceResponse } from '../../resources/dto/resource.response';
 
@@ -11,18 +12,7 @@ export class ClusterResponse extends ResourceResponse {
 }
 
 /** A page of clusters. */
-export class ClusterListResponse {
-  /** Always `ClusterList` (kept for older clients). */
-  kind: string;
-  /** The page returned. */
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  page: number;
-  /** Number of items in this page. */
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  size: number;
-  /** Number of all matching clusters. */
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  total: number;
+export class ClusterListResponse extends ListEnvelopeResponse {
   @ApiProperty({ type: () => [ClusterResponse] })
   items: ClusterResponse[];
 }

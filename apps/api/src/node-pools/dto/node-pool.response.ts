@@ -1,3 +1,4 @@
+import { ListEnvelopeResponse } from '../../resources/dto/list-envelope.response';
 import { ApiProperty } from '@nestjs/swagger';
 import { ObjectReferenceResponse } from '../../resources/dto/resource-condition.response';
 import { ResourceResponse } from '../../resources/dto/resource.response';
@@ -14,18 +15,7 @@ export class NodePoolResponse extends ResourceResponse {
 }
 
 /** A page of node pools. */
-export class NodePoolListResponse {
-  /** Always `NodePoolList` (kept for older clients). */
-  kind: string;
-  /** The page returned. */
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  page: number;
-  /** Number of items in this page. */
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  size: number;
-  /** Number of all matching node pools. */
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  total: number;
+export class NodePoolListResponse extends ListEnvelopeResponse {
   @ApiProperty({ type: () => [NodePoolResponse] })
   items: NodePoolResponse[];
 }

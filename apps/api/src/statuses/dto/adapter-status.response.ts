@@ -1,3 +1,4 @@
+import { ListEnvelopeResponse } from '../../resources/dto/list-envelope.response';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AdapterStatusMetadataDto } from './adapter-status-create.dto';
 
@@ -36,15 +37,7 @@ export class AdapterStatusResponse {
 }
 
 /** A page of adapter statuses, oldest first (then by adapter name). */
-export class AdapterStatusListResponse {
-  /** Always `AdapterStatusList` (kept for older clients). */
-  kind: string;
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  page: number;
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  size: number;
-  @ApiProperty({ type: 'integer', format: 'int32' })
-  total: number;
+export class AdapterStatusListResponse extends ListEnvelopeResponse {
   @ApiProperty({ type: () => [AdapterStatusResponse] })
   items: AdapterStatusResponse[];
 }
