@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { killIfRunning } from '../support/api-process';
 import { cleanEnv, NODE, spawnLogged, Spawned, tempDir } from '../support/processes';
 
 const listening = (l: Record<string, unknown>) => typeof l.msg === 'string' && l.msg.startsWith('HyperFleet API listening');
@@ -19,7 +20,7 @@ describe('npm start with no database configured', () => {
   const env = cleanEnv({ HYPERFLEET_DATA_DIR: dataDir, HYPERFLEET_SERVER_PORT: '0', HYPERFLEET_HEALTH_PORT: '0', HYPERFLEET_METRICS_PORT: '0' });
   const running: Spawned[] = [];
   afterAll(() => {
-    for (const p of running) if (p.child.exitCode === null && p.child.pid) process.kill(-p.child.pid, 'SIGKILL');
+    running.forEach(killIfRunning);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -62,15 +62,16 @@ describe('tracing', () => {
       expect(server.resource.attributes['service.version']).toBe(t.config.build.version);
 
       const db = dbSpans(spans);
-      // every statement of the request, in its order (the request's transaction included)
-      expect(db.map((s) => s.attributes['db.operation.name'])).toEqual(t.queries.map((q) => /^\s*(\w+)/.exec(q)![1].toLowerCase()));
+      // every statement of the request, in its order (the request's transaction included); a statement
+      // with a common table expression is named by the expression's statement
+      expect(db.map((s) => s.attributes['db.operation.name'])).toEqual(t.queries.map((q) => /^\s*(?:with\s+\w+\s+as\s*\(\s*)?(\w+)/i.exec(q)![1].toLowerCase()));
       expect(db.map((s) => s.name)).toEqual(expect.arrayContaining(['db begin', 'db insert clusters', 'db commit']));
       for (const span of db) {
         expect(span.spanContext().traceId).toBe(server.spanContext().traceId);
         expect(span.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
         expect(span.attributes['db.system.name']).toBe('postgresql');
-        // MikroORM inlines values into these statements: the text is not recorded
-        expect(span.attributes['db.query.text']).toBeUndefined();
+        // the text of a statement is recorded only with its values bound as parameters, never inlined
+        if (span.attributes['db.query.text'] !== undefined) expect(span.attributes['db.query.text']).toMatch(/\$1/);
         expect(JSON.stringify(span.attributes)).not.toContain('trace-1');
       }
       const insert = db.find((s) => s.name === 'db insert clusters')!;

@@ -25,15 +25,21 @@ function sqlState(err: unknown): string | undefined {
  */
 export function translateDriverError(err: unknown, kind = 'resource'): HyperfleetError | undefined {
   if (err instanceof HyperfleetError) return err;
-  if (err instanceof UniqueConstraintViolationException) return ConflictError.nameTaken(kind);
-  if (err instanceof ForeignKeyConstraintViolationException) return ConflictError.state(`The ${kind} refers to a resource that no longer exists`);
-  if (err instanceof DeadlockException || err instanceof LockWaitTimeoutException) return UnavailableError.database();
-  if (err instanceof ConnectionException || err instanceof DatabaseConnectionError) return UnavailableError.database();
   const state = sqlState(err);
+  // the ORM's exception classes, or the same SQLSTATEs from statements run on the driver directly
+  if (isUniqueViolation(err)) return ConflictError.nameTaken(kind);
+  if (err instanceof ForeignKeyConstraintViolationException || state === '23503') return ConflictError.state(`The ${kind} refers to a resource that no longer exists`);
+  if (err instanceof DeadlockException || err instanceof LockWaitTimeoutException || state === '40P01' || state === '55P03') return UnavailableError.database();
+  if (err instanceof ConnectionException || err instanceof DatabaseConnectionError) return UnavailableError.database();
   if (state === '57014') return UnavailableError.timeout(); // statement_timeout: the request deadline passed
   if (state && UNAVAILABLE_SQLSTATES.has(state)) return UnavailableError.database();
   if (state && NETWORK_CODES.has(state)) return UnavailableError.database();
   // a driver error without any SQLSTATE did not come from the server: the connection failed
   if (err instanceof DriverException && !state) return UnavailableError.database();
   return undefined;
+}
+
+/** A unique constraint refused the write (the ORM's exception, or SQLSTATE 23505 from the driver). */
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof UniqueConstraintViolationException || sqlState(err) === '23505';
 }

@@ -19,5 +19,6 @@ export * from './query-observer';
 export * from './native-query';
 export * from './pg-guard';
 export * from './schema-generator';
-export * from './statuses/status-store';
+export * from './write-store';
+export * from './resources/resource-row';
 export * from './migrations';

@@ -47,9 +47,16 @@ export class QueryObserver {
 const OPERATION = /^\s*(select|insert|update|delete|begin|commit|rollback|savepoint|release|set|with|create|alter|drop)\b/i;
 const TABLE = /\b(?:from|into|update|join)\s+"?([a-z_][a-z0-9_]*)"?/i;
 
-/** `operation` and `table` of one of our own statements, for metric labels (bounded set of values). */
+/** `with r as (insert into clusters …) insert into labels …`: named by its first inner statement. */
+const WITH_FIRST = /^\s*with\s+\w+\s+as\s*\(\s*(select|insert|update|delete)\b/i;
+
+/**
+ * `operation` and `table` of one of our own statements, for metric labels (bounded set of values). A
+ * statement with a common table expression is named after the expression's statement (the principal
+ * write, as in a row inserted with its labels).
+ */
 export function describeQuery(sql: string): { operation: string; table: string } {
-  const operation = (OPERATION.exec(sql)?.[1] ?? 'other').toLowerCase();
+  const operation = (WITH_FIRST.exec(sql)?.[1] ?? OPERATION.exec(sql)?.[1] ?? 'other').toLowerCase();
   const table = TABLE.exec(sql)?.[1]?.toLowerCase() ?? '';
   return { operation, table: ['clusters', 'node_pools', 'adapter_statuses', 'labels', 'mikro_orm_migrations'].includes(table) ? table : table ? 'other' : '' };
 }

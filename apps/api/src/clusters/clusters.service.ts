@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { assertIfMatch, ConflictError, isUuid, ListQuery, NotFoundError, parseListQuery, uuidv7 } from '@app/common';
-import { Cluster, NodePool, ResourceRepository } from '@app/persistence';
+import { Cluster, Locked, NodePool, ResourceRepository, WriteStore } from '@app/persistence';
 import { LabelsService } from '../labels/labels.service';
 import { CLUSTER, NODE_POOL, ORDERABLE } from '../resources/resource-kind';
 import { PageView, ResourceLifecycle, ResourcePatch, ResourceView } from '../resources/resource-lifecycle.service';
@@ -11,7 +11,6 @@ import { CreateClusterDto } from './dto/create-cluster.dto';
 @Injectable()
 export class ClustersService {
   readonly clusters = new ResourceRepository(Cluster);
-  private readonly nodePools = new ResourceRepository(NodePool);
 
   constructor(
     private readonly em: EntityManager,
@@ -22,10 +21,8 @@ export class ClustersService {
   async create(dto: CreateClusterDto, caller: string): Promise<ResourceView<Cluster>> {
     const labels = dto.labels === undefined || dto.labels === null ? {} : this.labels.validate(dto.labels);
     const now = new Date();
-    return this.em.transactional((em) => {
-      const row = em.create(Cluster, { id: uuidv7(), name: dto.name, spec: dto.spec, createdTime: now, updatedTime: now, createdBy: caller, updatedBy: caller });
-      return this.lifecycle.create(em, CLUSTER, row, labels);
-    });
+    const row = { id: uuidv7(), name: dto.name, spec: dto.spec, generation: 1, version: 1, conditions: [], createdTime: now, updatedTime: now, createdBy: caller, updatedBy: caller, deletedTime: null, deletedBy: null, deletedAt: null } as unknown as Cluster;
+    return WriteStore.transaction(this.em, (store) => this.lifecycle.create(store, CLUSTER, row, labels));
   }
 
   async get(id: string): Promise<ResourceView<Cluster>> {
@@ -41,49 +38,52 @@ export class ClustersService {
 
   patch(id: string, patch: ResourcePatch, caller: string, ifMatch?: string): Promise<ResourceView<Cluster>> {
     this.lifecycle.validatePatch(patch);
-    return this.em.transactional(async (em) => {
-      const row = await this.require(em, id, true);
-      assertIfMatch(ifMatch, row.version, CLUSTER.kind, id);
-      return this.lifecycle.patch(em, CLUSTER, row, patch, caller, () => this.hasChildren(em, id));
+    return WriteStore.transaction(this.em, async (store) => {
+      const locked = await this.lock(store, id);
+      assertIfMatch(ifMatch, locked.row.version, CLUSTER.kind, id);
+      return this.lifecycle.patch(store, CLUSTER, locked, patch, caller);
     });
   }
 
   /** Marks the cluster and, first, each of its node pools for deletion (CONTRACT R5.1, R5.2). */
   markForDeletion(id: string, caller: string, ifMatch?: string): Promise<ResourceView<Cluster>> {
-    return this.em.transactional(async (em) => {
-      const row = await this.require(em, id, true);
-      assertIfMatch(ifMatch, row.version, CLUSTER.kind, id);
-      if (!row.deletedTime) {
+    return WriteStore.transaction(this.em, async (store) => {
+      const locked = await this.lock(store, id);
+      assertIfMatch(ifMatch, locked.row.version, CLUSTER.kind, id);
+      if (!locked.row.deletedTime) {
         const at = new Date();
-        const pools = await this.nodePools.lockAll(em, { cluster: id });
-        for (const pool of pools) await this.lifecycle.mark(em, NODE_POOL, pool, caller, at, false);
-        await this.lifecycle.mark(em, CLUSTER, row, caller, at, pools.length > 0);
+        const pools = await store.lockChildren<NodePool>(id);
+        for (const pool of pools) await this.lifecycle.mark(store, NODE_POOL, pool, caller, at, false);
+        await this.lifecycle.mark(store, CLUSTER, locked, caller, at, pools.length > 0);
       }
-      return { row, labels: await this.labels.forOwner(em, CLUSTER.kind, id) };
+      return { row: locked.row, labels: locked.labels };
     });
   }
 
   /** Removes a cluster marked for deletion, with its node pools, statuses and labels (CONTRACT R5.7, D4). */
   forceDelete(id: string, reason: string, caller: string): Promise<void> {
-    return this.em.transactional(async (em) => {
-      const row = await this.require(em, id, true);
+    return WriteStore.transaction(this.em, async (store) => {
+      const { row } = await this.lock(store, id);
       if (!row.deletedTime) throw ConflictError.notFinalizing(CLUSTER.kind, id);
       const at = new Date();
-      const pools = await this.nodePools.lockAll(em, { cluster: id });
-      await this.lifecycle.remove(em, NODE_POOL, pools, at);
-      await this.lifecycle.remove(em, CLUSTER, [row], at);
+      const pools = (await store.lockChildren<NodePool>(id)).map((p) => p.row);
+      await this.lifecycle.remove(store, NODE_POOL, pools, at);
+      await this.lifecycle.remove(store, CLUSTER, [row], at);
       this.lifecycle.auditForceDelete(CLUSTER, id, caller, reason, pools.map((p) => p.id));
     });
   }
 
-  /** The cluster, or 404 (ids that are not UUIDs cannot exist). */
-  async require(em: EntityManager, id: string, lock = false): Promise<Cluster> {
-    const row = isUuid(id) ? await this.clusters.findById(em, id, { lock }) : null;
-    if (!row) throw NotFoundError.resource(CLUSTER.kind, id);
-    return row;
+  /** The live cluster, locked for a change, or 404 (ids that are not UUIDs cannot exist). */
+  private async lock(store: WriteStore, id: string): Promise<Locked<Cluster>> {
+    const locked = isUuid(id) ? await store.lockRow<Cluster>(CLUSTER.kind, id) : null;
+    if (!locked) throw NotFoundError.resource(CLUSTER.kind, id);
+    return locked;
   }
 
-  private async hasChildren(em: EntityManager, id: string): Promise<boolean> {
-    return (await this.nodePools.count(em, { cluster: id })) > 0;
+  /** The cluster, or 404 (ids that are not UUIDs cannot exist). */
+  async require(em: EntityManager, id: string): Promise<Cluster> {
+    const row = isUuid(id) ? await this.clusters.findById(em, id) : null;
+    if (!row) throw NotFoundError.resource(CLUSTER.kind, id);
+    return row;
   }
 }

@@ -1,15 +1,12 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { aggregateConditions, AdapterReport, RECONCILED, sameConditions } from '@app/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { AdapterStatus, AdapterStatusRepository, OwnerType, ResourceCondition, ResourceEntity } from '@app/persistence';
+import { AdapterStatus, OwnerType, ResourceCondition, ResourceEntity } from '@app/persistence';
 import { MetricsService } from '../observability/metrics.service';
 
 /** Keeps a resource's aggregated conditions in step with its generation, deletion and adapter reports. */
 @Injectable()
 export class ConditionsService {
-  private readonly statuses = new AdapterStatusRepository();
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
@@ -29,11 +26,10 @@ export class ConditionsService {
 
   /**
    * Recomputes and assigns the resource's conditions from its stored statuses; returns whether they
-   * changed (unchanged lists are not rewritten, §5.8 B6). Pass the statuses when already loaded.
+   * changed (unchanged lists are not rewritten, §5.8 B6).
    */
-  async recompute(em: EntityManager, kind: OwnerType, resource: ResourceEntity, hasActiveChildren: boolean, statuses?: AdapterStatus[]): Promise<boolean> {
-    const rows = statuses ?? (await this.statuses.forOwner(em, kind, resource.id));
-    const next = this.changed(kind, resource, rows, hasActiveChildren);
+  recompute(kind: OwnerType, resource: ResourceEntity, statuses: AdapterStatus[], hasActiveChildren: boolean): boolean {
+    const next = this.changed(kind, resource, statuses, hasActiveChildren);
     if (!next) return false;
     resource.conditions = next;
     return true;

@@ -15,23 +15,7 @@ export class LabelsService {
     return labels as LabelMap;
   }
 
-  forOwner(em: EntityManager, ownerType: OwnerType, ownerId: string): Promise<LabelMap> {
-    return this.repository.forOwner(em, ownerType, ownerId);
-  }
-
   forOwners(em: EntityManager, ownerType: OwnerType, ownerIds: string[]): Promise<Map<string, LabelMap>> {
     return this.repository.forOwners(em, ownerType, ownerIds);
-  }
-
-  insert(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
-    return this.repository.insert(em, ownerType, ownerId, labels);
-  }
-
-  replace(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
-    return this.repository.replace(em, ownerType, ownerId, labels);
-  }
-
-  remove(em: EntityManager, ownerType: OwnerType, ownerIds: string[], at: Date): Promise<void> {
-    return this.repository.remove(em, ownerType, ownerIds, at);
   }
 }

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { assertIfMatch, ConflictError, isUuid, ListQuery, NotFoundError, parseListQuery, uuidv7 } from '@app/common';
-import { NodePool, ResourceRepository } from '@app/persistence';
+import { Locked, NodePool, ResourceRepository, WriteStore } from '@app/persistence';
 import { ClustersService } from '../clusters/clusters.service';
 import { LabelsService } from '../labels/labels.service';
 import { NODE_POOL, NODE_POOL_ORDERABLE } from '../resources/resource-kind';
@@ -20,16 +20,16 @@ export class NodePoolsService {
     private readonly labels: LabelsService,
   ) {}
 
-  /** Creates under a cluster that is locked for the duration, so it cannot be marked for deletion meanwhile. */
+  /** Creates under a cluster that is locked (shared) meanwhile, so it cannot be marked for deletion or removed. */
   async create(clusterId: string, dto: CreateNodePoolDto, caller: string): Promise<ResourceView<NodePool>> {
     const labels = dto.labels === undefined || dto.labels === null ? {} : this.labels.validate(dto.labels);
-    await this.clusters.require(this.em, clusterId);
-    return this.em.transactional(async (em) => {
-      const cluster = await this.clusters.require(em, clusterId, true);
+    return WriteStore.transaction(this.em, async (store) => {
+      const cluster = isUuid(clusterId) ? await store.shareCluster(clusterId) : null;
+      if (!cluster) throw NotFoundError.resource('Cluster', clusterId);
       if (cluster.deletedTime) throw ConflictError.markedForDeletion('Cluster', clusterId);
       const now = new Date();
-      const row = em.create(NodePool, { id: uuidv7(), cluster, name: dto.name, spec: dto.spec, createdTime: now, updatedTime: now, createdBy: caller, updatedBy: caller });
-      return this.lifecycle.create(em, NODE_POOL, row, labels);
+      const row = { id: uuidv7(), cluster: { id: clusterId }, name: dto.name, spec: dto.spec, generation: 1, version: 1, conditions: [], createdTime: now, updatedTime: now, createdBy: caller, updatedBy: caller, deletedTime: null, deletedBy: null, deletedAt: null } as unknown as NodePool;
+      return this.lifecycle.create(store, NODE_POOL, row, labels);
     });
   }
 
@@ -56,42 +56,44 @@ export class NodePoolsService {
 
   patch(clusterId: string, id: string, patch: ResourcePatch, caller: string, ifMatch?: string): Promise<ResourceView<NodePool>> {
     this.lifecycle.validatePatch(patch);
-    return this.em.transactional(async (em) => {
-      const row = await this.requireOwned(em, clusterId, id, true);
-      assertIfMatch(ifMatch, row.version, NODE_POOL.kind, id);
-      return this.lifecycle.patch(em, NODE_POOL, row, patch, caller, async () => false);
+    return WriteStore.transaction(this.em, async (store) => {
+      const locked = await this.lock(store, clusterId, id);
+      assertIfMatch(ifMatch, locked.row.version, NODE_POOL.kind, id);
+      return this.lifecycle.patch(store, NODE_POOL, locked, patch, caller);
     });
   }
 
   markForDeletion(clusterId: string, id: string, caller: string, ifMatch?: string): Promise<ResourceView<NodePool>> {
-    return this.em.transactional(async (em) => {
-      const row = await this.requireOwned(em, clusterId, id, true);
-      assertIfMatch(ifMatch, row.version, NODE_POOL.kind, id);
-      await this.lifecycle.mark(em, NODE_POOL, row, caller, new Date(), false);
-      return { row, labels: await this.labels.forOwner(em, NODE_POOL.kind, id) };
+    return WriteStore.transaction(this.em, async (store) => {
+      const locked = await this.lock(store, clusterId, id);
+      assertIfMatch(ifMatch, locked.row.version, NODE_POOL.kind, id);
+      await this.lifecycle.mark(store, NODE_POOL, locked, caller, new Date(), false);
+      return { row: locked.row, labels: locked.labels };
     });
   }
 
   /** Removes a node pool marked for deletion, with its statuses and labels (CONTRACT R5.7, D4). */
   forceDelete(clusterId: string, id: string, reason: string, caller: string): Promise<void> {
-    return this.em.transactional(async (em) => {
-      const row = await this.requireOwned(em, clusterId, id, true);
+    return WriteStore.transaction(this.em, async (store) => {
+      const { row } = await this.lock(store, clusterId, id);
       if (!row.deletedTime) throw ConflictError.notFinalizing(NODE_POOL.kind, id);
-      await this.lifecycle.remove(em, NODE_POOL, [row], new Date());
+      await this.lifecycle.remove(store, NODE_POOL, [row], new Date());
       this.lifecycle.auditForceDelete(NODE_POOL, id, caller, reason, []);
     });
   }
 
-  /** The node pool of that cluster, or 404 (a node pool of another cluster is not found here). */
-  async require(em: EntityManager, clusterId: string, id: string, lock = false): Promise<NodePool> {
-    const row = isUuid(id) && isUuid(clusterId) ? await this.nodePools.findById(em, id, { lock, where: { cluster: clusterId } }) : null;
-    if (!row) throw NotFoundError.resource(NODE_POOL.kind, id);
-    return row;
+  /** The live node pool of a live cluster, locked for a change; else 404 for the cluster or, when it exists, the node pool. */
+  private async lock(store: WriteStore, clusterId: string, id: string): Promise<Locked<NodePool>> {
+    const locked = isUuid(id) && isUuid(clusterId) ? await store.lockRow<NodePool>(NODE_POOL.kind, id, clusterId) : null;
+    if (locked) return locked;
+    await this.clusters.require(this.em, clusterId);
+    throw NotFoundError.resource(NODE_POOL.kind, id);
   }
 
-  /** Cluster first (its own 404), then the node pool. */
-  private async requireOwned(em: EntityManager, clusterId: string, id: string, lock: boolean): Promise<NodePool> {
-    await this.clusters.require(em, clusterId);
-    return this.require(em, clusterId, id, lock);
+  /** The node pool of that cluster, or 404 (a node pool of another cluster is not found here). */
+  async require(em: EntityManager, clusterId: string, id: string): Promise<NodePool> {
+    const row = isUuid(id) && isUuid(clusterId) ? await this.nodePools.findById(em, id, { where: { cluster: clusterId } }) : null;
+    if (!row) throw NotFoundError.resource(NODE_POOL.kind, id);
+    return row;
   }
 }

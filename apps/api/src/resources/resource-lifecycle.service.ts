@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, ValidationError } from '@app/common';
-import { AdapterStatusRepository, compileSearch, LabelMap, ResourceEntity, ResourceRepository } from '@app/persistence';
+import { compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
 import { ConditionsService } from '../conditions/conditions.service';
 import { LabelsService } from '../labels/labels.service';
 import { ResourceKind } from './resource-kind';
@@ -30,8 +29,6 @@ export interface PageView<T extends ResourceEntity> {
  */
 @Injectable()
 export class ResourceLifecycle {
-  private readonly statuses = new AdapterStatusRepository();
-
   constructor(
     private readonly labels: LabelsService,
     private readonly conditions: ConditionsService,
@@ -39,16 +36,14 @@ export class ResourceLifecycle {
   ) {}
 
   /** Inserts a new row with its labels and initial conditions; a taken name is 409 CNF-001. */
-  async create<T extends ResourceEntity>(em: EntityManager, kind: ResourceKind, row: T, labels: LabelMap): Promise<ResourceView<T>> {
+  async create<T extends ResourceEntity>(store: WriteStore, kind: ResourceKind, row: T, labels: LabelMap): Promise<ResourceView<T>> {
     row.conditions = this.conditions.initial(kind.kind, row);
-    em.persist(row);
     try {
-      await em.flush();
+      await store.insertResource(kind.kind, row, labels);
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) throw ConflictError.nameTaken(kind.kind);
+      if (isUniqueViolation(err)) throw ConflictError.nameTaken(kind.kind);
       throw err;
     }
-    await this.labels.insert(em, kind.kind, row.id, labels);
     return { row, labels };
   }
 
@@ -61,22 +56,23 @@ export class ResourceLifecycle {
 
   /**
    * PATCH on a locked, live row (CONTRACT §5.4): spec and labels are replaced whole; generation +1
-   * only on a real change (JSON-value comparison); a no-op leaves the row untouched.
+   * only on a real change (JSON-value comparison); a no-op leaves the row untouched. A row marked for
+   * deletion cannot be changed, so child resources never matter to its conditions here.
    */
-  async patch<T extends ResourceEntity>(em: EntityManager, kind: ResourceKind, row: T, patch: ResourcePatch, caller: string, hasActiveChildren: () => Promise<boolean>): Promise<ResourceView<T>> {
+  async patch<T extends ResourceEntity>(store: WriteStore, kind: ResourceKind, { row, labels: current, statuses }: Locked<T>, patch: ResourcePatch, caller: string): Promise<ResourceView<T>> {
     if (row.deletedTime) throw ConflictError.markedForDeletion(kind.kind, row.id);
-    const current = await this.labels.forOwner(em, kind.kind, row.id);
     const specChanged = isPlainObject(patch.spec) && !jsonEqual(patch.spec, row.spec);
     const labelsChanged = isPlainObject(patch.labels) && !jsonEqual(patch.labels, current);
     if (!specChanged && !labelsChanged) return { row, labels: current };
 
     if (specChanged) row.spec = patch.spec as Record<string, unknown>;
-    if (labelsChanged) await this.labels.replace(em, kind.kind, row.id, patch.labels as LabelMap);
+    if (labelsChanged) await store.replaceLabels(kind.kind, row.id, patch.labels as LabelMap);
     row.generation += 1;
     row.version += 1;
     row.updatedTime = new Date();
     row.updatedBy = caller;
-    await this.conditions.recompute(em, kind.kind, row, await hasActiveChildren());
+    this.conditions.recompute(kind.kind, row, statuses, false);
+    await store.saveResource(kind.kind, row);
     return { row, labels: labelsChanged ? (patch.labels as LabelMap) : current };
   }
 
@@ -84,7 +80,7 @@ export class ResourceLifecycle {
    * Marks a locked row for deletion (CONTRACT R5.1): deleted_time/by, generation +1, conditions
    * recomputed. A row already marked keeps its mark and generation (idempotent); returns whether it changed.
    */
-  async mark(em: EntityManager, kind: ResourceKind, row: ResourceEntity, caller: string, at: Date, hasActiveChildren: boolean): Promise<boolean> {
+  async mark(store: WriteStore, kind: ResourceKind, { row, statuses }: Locked<ResourceEntity>, caller: string, at: Date, hasActiveChildren: boolean): Promise<boolean> {
     if (row.deletedTime) return false;
     row.deletedTime = at;
     row.deletedBy = caller;
@@ -92,20 +88,14 @@ export class ResourceLifecycle {
     row.version += 1;
     row.updatedTime = at;
     row.updatedBy = caller;
-    await this.conditions.recompute(em, kind.kind, row, hasActiveChildren);
+    this.conditions.recompute(kind.kind, row, statuses, hasActiveChildren);
+    await store.saveResource(kind.kind, row);
     return true;
   }
 
   /** Removal (CONTRACT D4): deleted_at on the rows, their statuses and labels; hidden from every read after. */
-  async remove(em: EntityManager, kind: ResourceKind, rows: ResourceEntity[], at: Date): Promise<void> {
-    if (rows.length === 0) return;
-    for (const row of rows) {
-      row.deletedAt = at;
-      row.version += 1;
-    }
-    const ids = rows.map((r) => r.id);
-    await this.statuses.remove(em, kind.kind, ids, at);
-    await this.labels.remove(em, kind.kind, ids, at);
+  async remove(store: WriteStore, kind: ResourceKind, rows: ResourceEntity[], at: Date): Promise<void> {
+    await store.remove(kind.kind, rows.map((r) => r.id), at);
   }
 
   /** One page of a list with its labels, loaded in one query for the whole page. */

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUuid, NotFoundError, parseListQuery, uuidv7, ValidationError } from '@app/common';
-import { AdapterCondition, AdapterStatus, AdapterStatusRepository, OwnerType, ResourceEntity, StatusStore } from '@app/persistence';
+import { AdapterCondition, AdapterStatus, AdapterStatusRepository, OwnerType, ResourceEntity, WriteStore } from '@app/persistence';
 import { ClustersService } from '../clusters/clusters.service';
 import { ConditionsService } from '../conditions/conditions.service';
 import { NodePoolsService } from '../node-pools/node-pools.service';
@@ -41,13 +41,13 @@ export class StatusesService {
     const observed = dto.observed_time ? new Date(dto.observed_time) : new Date();
     const kind = target.nodePoolId === undefined ? CLUSTER : NODE_POOL;
     if (!isUuid(target.clusterId) || (target.nodePoolId !== undefined && !isUuid(target.nodePoolId))) return this.notFound(target);
-    return StatusStore.transaction(this.em, async (store) => {
-      const row = kind === CLUSTER ? await store.lockResource('Cluster', target.clusterId) : await store.lockResource('NodePool', target.nodePoolId!, target.clusterId);
-      if (!row) return this.notFound(target);
+    return WriteStore.transaction(this.em, async (store) => {
+      const locked = kind === CLUSTER ? await store.lockResource('Cluster', target.clusterId) : await store.lockResource('NodePool', target.nodePoolId!, target.clusterId);
+      if (!locked) return this.notFound(target);
+      const { row, statuses: all } = locked;
       const gen = dto.observed_generation;
       if (gen > row.generation) return { discarded: `observed_generation ${gen} is newer than the resource's generation ${row.generation}` };
 
-      const all = await store.statuses(kind.kind, row.id);
       const existing = all.find((s) => s.adapter === dto.adapter);
       if (existing) {
         if (existing.observedGeneration > gen) return { discarded: `a report for generation ${existing.observedGeneration} is already stored` };
@@ -61,18 +61,21 @@ export class StatusesService {
       if (existing && existing.observedGeneration === gen && existing.lastReportTime.getTime() === observed.getTime()) return { stored: existing };
 
       const stored = existing ? this.update(existing, dto, observed) : this.create(kind.kind, row.id, dto, observed);
-      await store.upsert(stored);
       if (!existing) all.push(stored);
-      if (available.status === 'Unknown') return { stored };
+      if (available.status === 'Unknown') {
+        await store.upsert(stored);
+        return { stored };
+      }
 
       // children only matter while the resource is being deleted (R5.6, §5.8 B2)
       const children = kind === CLUSTER && row.deletedTime ? await store.childCount(row.id) : 0;
       if (row.deletedTime && this.finalized(kind, row, all, dto, children)) {
-        await store.remove(kind.kind, row.id, new Date());
+        await store.upsert(stored);
+        await store.remove(kind.kind, [row.id], new Date());
         return { stored };
       }
-      const next = this.conditions.changed(kind.kind, row, all, children > 0);
-      if (next) await store.saveConditions(kind.kind, row.id, next);
+      // the status and, when they changed, the resource's conditions in one statement
+      await store.upsert(stored, this.conditions.changed(kind.kind, row, all, children > 0));
       return { stored };
     });
   }

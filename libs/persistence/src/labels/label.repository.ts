@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryBound } from '../native-query';
 import { OwnerType } from '../resource.types';
-import { Label } from './label.entity';
 
 export type LabelMap = Record<string, string>;
 
@@ -24,27 +23,5 @@ export class LabelRepository {
       map[row.key] = row.value;
     }
     return byOwner;
-  }
-
-  async forOwner(em: EntityManager, ownerType: OwnerType, ownerId: string): Promise<LabelMap> {
-    return (await this.forOwners(em, ownerType, [ownerId])).get(ownerId) ?? {};
-  }
-
-  /** The labels of a new owner (nothing to replace). */
-  async insert(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
-    const entries = Object.entries(labels);
-    if (entries.length) await em.insertMany(Label, entries.map(([key, value]) => ({ ownerType, ownerId, key, value, deletedAt: null })));
-  }
-
-  /** Replaces the whole label set of one owner (PATCH semantics: `{}` clears it). */
-  async replace(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
-    await em.nativeDelete(Label, { ownerType, ownerId });
-    const entries = Object.entries(labels);
-    if (entries.length) await em.insertMany(Label, entries.map(([key, value]) => ({ ownerType, ownerId, key, value, deletedAt: null })));
-  }
-
-  /** Removal stage (CONTRACT D4): the rows stay for audit but vanish from reads. */
-  async remove(em: EntityManager, ownerType: OwnerType, ownerIds: string[], at: Date): Promise<void> {
-    if (ownerIds.length) await em.nativeUpdate(Label, { ownerType, ownerId: { $in: ownerIds } }, { deletedAt: at });
   }
 }

@@ -1,9 +1,9 @@
-import { EntityClass, FilterQuery, LockMode, QueryOrder } from '@mikro-orm/core';
+import { EntityClass, FilterQuery, QueryOrder } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ResourceEntity } from '../resource.entity';
 import { queryBound } from '../native-query';
 import { CompiledFilter } from '../search/search-compiler';
-import { pgDate } from '../statuses/status-store';
+import { resourceView } from './resource-row';
 
 export interface PageRequest {
   offset: number;
@@ -15,9 +15,9 @@ export interface PageRequest {
 export class ResourceRepository<T extends ResourceEntity> {
   constructor(readonly entity: EntityClass<T>) {}
 
-  findById(em: EntityManager, id: string, options: { lock?: boolean; where?: FilterQuery<T> } = {}): Promise<T | null> {
+  findById(em: EntityManager, id: string, options: { where?: FilterQuery<T> } = {}): Promise<T | null> {
     const where = { ...(options.where as object), id } as FilterQuery<T>;
-    return em.findOne(this.entity, where, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    return em.findOne(this.entity, where);
   }
 
   /**
@@ -39,38 +39,9 @@ export class ResourceRepository<T extends ResourceEntity> {
     return { row: this.fromRow(columns), labels: (__labels ?? {}) as Record<string, string> };
   }
 
-  /**
-   * A read-only view of a row (the shape of the entity, not a managed entity): reads are presented
-   * and thrown away, so they skip the identity map and change-tracking snapshots, which cost more
-   * than the query itself on the hot paths.
-   */
+  /** A read-only view of a row (see `resourceView`). */
   fromRow(row: Record<string, unknown>): T {
-    const view = {
-      id: row.id,
-      name: row.name,
-      spec: row.spec,
-      generation: row.generation,
-      version: row.version,
-      conditions: row.conditions,
-      createdTime: pgDate(row.created_time),
-      updatedTime: pgDate(row.updated_time),
-      createdBy: row.created_by,
-      updatedBy: row.updated_by,
-      deletedTime: pgDate(row.deleted_time),
-      deletedBy: row.deleted_by,
-      deletedAt: pgDate(row.deleted_at),
-    } as Record<string, unknown>;
-    if (row.owner_id !== undefined) view.cluster = { id: row.owner_id };
-    return view as unknown as T;
-  }
-
-  /** Locks and returns every row matching `where` (cascades). */
-  lockAll(em: EntityManager, where: FilterQuery<T>): Promise<T[]> {
-    return em.find(this.entity, where, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: QueryOrder.ASC } as never });
-  }
-
-  count(em: EntityManager, where: FilterQuery<T>): Promise<number> {
-    return em.count(this.entity, where);
+    return resourceView<T>(row);
   }
 
   /**
