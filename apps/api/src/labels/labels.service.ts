@@ -19,10 +19,6 @@ export class LabelsService {
     return this.repository.forOwner(em, ownerType, ownerId);
   }
 
-  forOwners(em: EntityManager, ownerType: OwnerType, ownerIds: string[]): Promise<Map<string, LabelMap>> {
-    return this.repository.forOwners(em, ownerType, ownerIds);
-  }
-
   insert(em: EntityManager, ownerType: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
     return this.repository.insert(em, ownerType, ownerId, labels);
   }
