@@ -11,7 +11,6 @@ export * from './resource.entity';
 export * from './resource.types';
 export * from './soft-delete.filter';
 export * from './statuses/adapter-status.entity';
-export * from './labels/label.repository';
 export * from './resources/resource.repository';
 export * from './statuses/adapter-status.repository';
 export * from './search/search-compiler';

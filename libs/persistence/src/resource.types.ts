@@ -14,3 +14,6 @@ export interface AdapterCondition {
 }
 
 export type JsonObject = Record<string, unknown>;
+
+/** The labels of a resource: key → value. */
+export type LabelMap = Record<string, string>;

@@ -3,9 +3,8 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { numberPlaceholders, preparedStatements } from './native-query';
 import { pgDate, resourceView } from './resources/resource-row';
 import { AdapterStatus } from './statuses/adapter-status.entity';
-import { AdapterCondition, JsonObject, OwnerType, ResourceCondition } from './resource.types';
+import { AdapterCondition, JsonObject, LabelMap, OwnerType, ResourceCondition } from './resource.types';
 import type { ResourceEntity } from './resource.entity';
-import type { LabelMap } from './labels/label.repository';
 
 const TABLE: Record<OwnerType, string> = { Cluster: 'clusters', NodePool: 'node_pools' };
 

@@ -1,6 +1,6 @@
-import { pageOf } from '@app/common';
+import { JsonText, pageJson } from '@app/common';
 import type { Cluster } from '@app/persistence';
-import { PageView, ResourceView } from '../resources/resource-lifecycle.service';
+import { RenderedPage, ResourceView } from '../resources/resource-lifecycle.service';
 import { CLUSTER, clusterHref } from '../resources/resource-kind';
 import { presentResource } from '../resources/resource.presenter';
 import { ClusterListResponse, ClusterResponse } from './dto/cluster.response';
@@ -9,6 +9,7 @@ export function presentCluster({ row, labels }: ResourceView<Cluster>): ClusterR
   return presentResource(CLUSTER.kind, clusterHref(row.id), row, labels);
 }
 
-export function presentClusterPage(page: PageView<Cluster>): ClusterListResponse {
-  return pageOf(CLUSTER.listKind, page.page, page.total, page.items.map(presentCluster));
+/** A list page whose items PostgreSQL rendered (resource.sql-presenter.ts). */
+export function presentClusterPage(page: RenderedPage): JsonText<ClusterListResponse> {
+  return pageJson<ClusterResponse>(CLUSTER.listKind, page.page, page.total, page.items);
 }

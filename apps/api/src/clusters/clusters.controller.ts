@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { BodyPipe, Caller, etagOf } from '@app/common';
+import { BodyPipe, Caller, etagOf, JsonText } from '@app/common';
 import { ForceDeleteDto } from '../resources/dto/force-delete.dto';
 import { ListQueryParams } from '../resources/dto/list.query';
-import { ApiProblemResponses, deprecationHeader } from '../resources/http';
+import { ApiProblemResponses, deprecationHeader, jsonBody } from '../resources/http';
 import { presentCluster, presentClusterPage } from './cluster.presenter';
 import { ClustersService } from './clusters.service';
 import { ClusterListResponse, ClusterResponse } from './dto/cluster.response';
@@ -20,10 +20,10 @@ export class ClustersController {
   @ApiOperation({ operationId: 'getClusters', summary: 'List clusters', description: 'Clusters marked for deletion are included (with `deleted_time`); removed ones are not.' })
   @ApiOkResponse({ type: ClusterListResponse })
   @ApiProblemResponses(400, 401)
-  async list(@Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<ClusterListResponse> {
+  async list(@Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<JsonText<ClusterListResponse>> {
     const page = await this.clusters.list(query as Record<string, unknown>);
     deprecationHeader(res, page.query);
-    return presentClusterPage(page);
+    return jsonBody(res, presentClusterPage(page));
   }
 
   @Post()
@@ -40,10 +40,10 @@ export class ClustersController {
   @ApiOperation({ operationId: 'getClusterById', summary: 'Get a cluster' })
   @ApiOkResponse({ type: ClusterResponse, headers: { ETag: { description: 'Version of the cluster, for If-Match', schema: { type: 'string' } } } })
   @ApiProblemResponses(400, 401, 404)
-  async get(@Param('cluster_id') id: string, @Query('search') _search: string, @Res({ passthrough: true }) res: Response): Promise<ClusterResponse> {
-    const view = await this.clusters.get(id);
-    res.setHeader('ETag', etagOf(view.row.version));
-    return presentCluster(view);
+  async get(@Param('cluster_id') id: string, @Query('search') _search: string, @Res({ passthrough: true }) res: Response): Promise<JsonText<ClusterResponse>> {
+    const found = await this.clusters.get(id);
+    res.setHeader('ETag', etagOf(found.version));
+    return jsonBody<ClusterResponse>(res, found.json);
   }
 
   @Patch(':cluster_id')

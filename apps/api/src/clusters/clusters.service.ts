@@ -1,10 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { assertIfMatch, ConflictError, isUuid, ListQuery, NotFoundError, parseListQuery, uuidv7 } from '@app/common';
-import { Cluster, Locked, NodePool, ResourceRepository, WriteStore } from '@app/persistence';
+import { Cluster, Locked, NodePool, RenderedRow, ResourceRepository, WriteStore } from '@app/persistence';
 import { LabelsService } from '../labels/labels.service';
 import { CLUSTER, NODE_POOL, ORDERABLE } from '../resources/resource-kind';
-import { PageView, ResourceLifecycle, ResourcePatch, ResourceView } from '../resources/resource-lifecycle.service';
+import { RenderedPage, ResourceLifecycle, ResourcePatch, ResourceView } from '../resources/resource-lifecycle.service';
+import { RESOURCE_JSON } from '../resources/resource.sql-presenter';
 import { CreateClusterDto } from './dto/create-cluster.dto';
 
 /** Clusters: creation, reads, PATCH, the deletion mark (cascading to node pools) and force-delete. */
@@ -25,13 +26,14 @@ export class ClustersService {
     return WriteStore.transaction(this.em, (store) => this.lifecycle.create(store, CLUSTER, row, labels));
   }
 
-  async get(id: string): Promise<ResourceView<Cluster>> {
-    const view = isUuid(id) ? await this.clusters.findWithLabels(this.em, id) : null;
-    if (!view) throw NotFoundError.resource(CLUSTER.kind, id);
-    return view;
+  /** The cluster as its wire JSON, rendered by PostgreSQL. */
+  async get(id: string): Promise<RenderedRow> {
+    const found = isUuid(id) ? await this.clusters.findRendered(this.em, id, RESOURCE_JSON.Cluster) : null;
+    if (!found) throw NotFoundError.resource(CLUSTER.kind, id);
+    return found;
   }
 
-  list(rawQuery: Record<string, unknown>): Promise<PageView<Cluster> & { query: ListQuery }> {
+  list(rawQuery: Record<string, unknown>): Promise<RenderedPage & { query: ListQuery }> {
     const query = parseListQuery(rawQuery, ORDERABLE);
     return this.lifecycle.page(this.em, CLUSTER, this.clusters, {}, query).then((page) => ({ ...page, query }));
   }

@@ -1,6 +1,6 @@
-import { pageOf } from '@app/common';
+import { JsonText, pageJson } from '@app/common';
 import type { NodePool } from '@app/persistence';
-import { PageView, ResourceView } from '../resources/resource-lifecycle.service';
+import { RenderedPage, ResourceView } from '../resources/resource-lifecycle.service';
 import { CLUSTER, clusterHref, NODE_POOL, nodePoolHref } from '../resources/resource-kind';
 import { presentResource } from '../resources/resource.presenter';
 import { NodePoolListResponse, NodePoolResponse } from './dto/node-pool.response';
@@ -13,6 +13,7 @@ export function presentNodePool({ row, labels }: ResourceView<NodePool>): NodePo
   };
 }
 
-export function presentNodePoolPage(page: PageView<NodePool>): NodePoolListResponse {
-  return pageOf(NODE_POOL.listKind, page.page, page.total, page.items.map(presentNodePool));
+/** A list page whose items PostgreSQL rendered (resource.sql-presenter.ts). */
+export function presentNodePoolPage(page: RenderedPage): JsonText<NodePoolListResponse> {
+  return pageJson<NodePoolResponse>(NODE_POOL.listKind, page.page, page.total, page.items);
 }

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { BodyPipe, Caller, etagOf } from '@app/common';
+import { BodyPipe, Caller, etagOf, JsonText } from '@app/common';
 import { ForceDeleteDto } from '../resources/dto/force-delete.dto';
 import { ListQueryParams } from '../resources/dto/list.query';
 import { PATCH_FIELDS, PatchResourceDto } from '../resources/dto/patch-resource.dto';
-import { ApiProblemResponses, deprecationHeader } from '../resources/http';
+import { ApiProblemResponses, deprecationHeader, jsonBody } from '../resources/http';
 import { CreateNodePoolDto } from './dto/create-node-pool.dto';
 import { NodePoolListResponse, NodePoolResponse } from './dto/node-pool.response';
 import { presentNodePool, presentNodePoolPage } from './node-pool.presenter';
@@ -22,20 +22,20 @@ export class NodePoolsController {
   @ApiOperation({ operationId: 'getNodePools', summary: 'List the node pools of all clusters' })
   @ApiOkResponse({ type: NodePoolListResponse })
   @ApiProblemResponses(400, 401)
-  async listAll(@Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<NodePoolListResponse> {
+  async listAll(@Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<JsonText<NodePoolListResponse>> {
     const page = await this.nodePools.listAll(query as Record<string, unknown>);
     deprecationHeader(res, page.query);
-    return presentNodePoolPage(page);
+    return jsonBody(res, presentNodePoolPage(page));
   }
 
   @Get('clusters/:cluster_id/nodepools')
   @ApiOperation({ operationId: 'getNodePoolsByClusterId', summary: "List a cluster's node pools", description: 'Node pools marked for deletion are included; removed ones are not.' })
   @ApiOkResponse({ type: NodePoolListResponse })
   @ApiProblemResponses(400, 401, 404)
-  async list(@Param('cluster_id') clusterId: string, @Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<NodePoolListResponse> {
+  async list(@Param('cluster_id') clusterId: string, @Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<JsonText<NodePoolListResponse>> {
     const page = await this.nodePools.listOfCluster(clusterId, query as Record<string, unknown>);
     deprecationHeader(res, page.query);
-    return presentNodePoolPage(page);
+    return jsonBody(res, presentNodePoolPage(page));
   }
 
   @Post('clusters/:cluster_id/nodepools')
@@ -52,10 +52,10 @@ export class NodePoolsController {
   @ApiOperation({ operationId: 'getNodePoolById', summary: 'Get a node pool' })
   @ApiOkResponse({ type: NodePoolResponse, headers: { ETag: { description: 'Version of the node pool, for If-Match', schema: { type: 'string' } } } })
   @ApiProblemResponses(400, 401, 404)
-  async get(@Param('cluster_id') clusterId: string, @Param('nodepool_id') id: string, @Res({ passthrough: true }) res: Response): Promise<NodePoolResponse> {
-    const view = await this.nodePools.get(clusterId, id);
-    res.setHeader('ETag', etagOf(view.row.version));
-    return presentNodePool(view);
+  async get(@Param('cluster_id') clusterId: string, @Param('nodepool_id') id: string, @Res({ passthrough: true }) res: Response): Promise<JsonText<NodePoolResponse>> {
+    const found = await this.nodePools.get(clusterId, id);
+    res.setHeader('ETag', etagOf(found.version));
+    return jsonBody<NodePoolResponse>(res, found.json);
   }
 
   @Patch('clusters/:cluster_id/nodepools/:nodepool_id')

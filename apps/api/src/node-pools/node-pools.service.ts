@@ -1,11 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { assertIfMatch, ConflictError, isUuid, ListQuery, NotFoundError, parseListQuery, uuidv7 } from '@app/common';
-import { Locked, NodePool, ResourceRepository, WriteStore } from '@app/persistence';
+import { Locked, NodePool, RenderedRow, ResourceRepository, WriteStore } from '@app/persistence';
 import { ClustersService } from '../clusters/clusters.service';
 import { LabelsService } from '../labels/labels.service';
 import { NODE_POOL, NODE_POOL_ORDERABLE } from '../resources/resource-kind';
-import { PageView, ResourceLifecycle, ResourcePatch, ResourceView } from '../resources/resource-lifecycle.service';
+import { RenderedPage, ResourceLifecycle, ResourcePatch, ResourceView } from '../resources/resource-lifecycle.service';
+import { RESOURCE_JSON } from '../resources/resource.sql-presenter';
 import { CreateNodePoolDto } from './dto/create-node-pool.dto';
 
 /** Node pools, always addressed through their cluster (plus the fleet-wide list). */
@@ -33,23 +34,24 @@ export class NodePoolsService {
     });
   }
 
-  async get(clusterId: string, id: string): Promise<ResourceView<NodePool>> {
-    const view = isUuid(id) && isUuid(clusterId) ? await this.nodePools.findWithLabels(this.em, id, clusterId) : null;
-    if (view) return view;
+  /** The node pool as its wire JSON, rendered by PostgreSQL. */
+  async get(clusterId: string, id: string): Promise<RenderedRow> {
+    const found = isUuid(id) && isUuid(clusterId) ? await this.nodePools.findRendered(this.em, id, RESOURCE_JSON.NodePool, clusterId) : null;
+    if (found) return found;
     // not found: say whether the cluster or the node pool is missing
     await this.clusters.require(this.em, clusterId);
     throw NotFoundError.resource(NODE_POOL.kind, id);
   }
 
   /** The node pools of one cluster (404 when the cluster does not exist). */
-  async listOfCluster(clusterId: string, rawQuery: Record<string, unknown>): Promise<PageView<NodePool> & { query: ListQuery }> {
+  async listOfCluster(clusterId: string, rawQuery: Record<string, unknown>): Promise<RenderedPage & { query: ListQuery }> {
     const query = parseListQuery(rawQuery, NODE_POOL_ORDERABLE);
     await this.clusters.require(this.em, clusterId);
     return { ...(await this.lifecycle.page(this.em, NODE_POOL, this.nodePools, { cluster: clusterId }, query)), query };
   }
 
   /** Node pools of every cluster. */
-  async listAll(rawQuery: Record<string, unknown>): Promise<PageView<NodePool> & { query: ListQuery }> {
+  async listAll(rawQuery: Record<string, unknown>): Promise<RenderedPage & { query: ListQuery }> {
     const query = parseListQuery(rawQuery, NODE_POOL_ORDERABLE);
     return { ...(await this.lifecycle.page(this.em, NODE_POOL, this.nodePools, {}, query)), query };
   }

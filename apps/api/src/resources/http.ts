@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { ListQuery } from '@app/common';
+import type { JsonText, ListQuery } from '@app/common';
 import { ProblemResponse } from './dto/problem.response';
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -29,4 +29,13 @@ export function ApiProblemResponses(...statuses: number[]): MethodDecorator {
 /** Older clients used `pageSize` / `orderBy` (CONTRACT D7): tell them the names are deprecated. */
 export function deprecationHeader(res: Response, query: ListQuery): void {
   if (query.deprecated) res.setHeader('Deprecation', 'true');
+}
+
+/**
+ * JSON text rendered by PostgreSQL, for the handler to return as the body (`@Res({ passthrough: true })`):
+ * Express sends the string as it is, with the Content-Type `res.json` would set.
+ */
+export function jsonBody<T>(res: Response, json: JsonText<T>): JsonText<T> {
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  return json;
 }

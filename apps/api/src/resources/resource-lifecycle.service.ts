@@ -5,6 +5,7 @@ import { compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, Res
 import { ConditionsService } from '../conditions/conditions.service';
 import { LabelsService } from '../labels/labels.service';
 import { ResourceKind } from './resource-kind';
+import { RESOURCE_JSON } from './resource.sql-presenter';
 
 /** A stored resource and its labels: what presenters turn into wire JSON. */
 export interface ResourceView<T extends ResourceEntity> {
@@ -17,10 +18,11 @@ export interface ResourcePatch {
   labels?: Record<string, string> | null;
 }
 
-export interface PageView<T extends ResourceEntity> {
+/** A page of a list, its items rendered as JSON text by PostgreSQL (resource.sql-presenter.ts), in order. */
+export interface RenderedPage {
   page: number;
   total: number;
-  items: ResourceView<T>[];
+  items: string[];
 }
 
 /**
@@ -98,12 +100,11 @@ export class ResourceLifecycle {
     await store.remove(kind.kind, rows.map((r) => r.id), at);
   }
 
-  /** One page of a list with its labels, loaded in one query for the whole page. */
-  async page<T extends ResourceEntity>(em: EntityManager, kind: ResourceKind, repository: ResourceRepository<T>, where: object, query: ListQuery): Promise<PageView<T>> {
+  /** One page of a list, rendered with its labels by PostgreSQL in the page's own query. */
+  async page<T extends ResourceEntity>(em: EntityManager, kind: ResourceKind, repository: ResourceRepository<T>, where: object, query: ListQuery): Promise<RenderedPage> {
     const filter = query.search !== undefined ? compileSearch(query.search, kind.kind) : undefined;
-    const { items, total } = await repository.page(em, where as never, filter, { offset: (query.page - 1) * query.size, limit: query.size, order: query.order });
-    const labels = await this.labels.forOwners(em, kind.kind, items.map((r) => r.id));
-    return { page: query.page, total, items: items.map((row) => ({ row, labels: labels.get(row.id) ?? {} })) };
+    const { items, total } = await repository.page(em, where as never, filter, { offset: (query.page - 1) * query.size, limit: query.size, order: query.order }, RESOURCE_JSON[kind.kind]);
+    return { page: query.page, total, items };
   }
 
   /** The audit line of a force-delete (the reason is logged, not stored). */

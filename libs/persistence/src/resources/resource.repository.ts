@@ -3,13 +3,24 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ResourceEntity } from '../resource.entity';
 import { queryBound } from '../native-query';
 import { CompiledFilter } from '../search/search-compiler';
-import { resourceView } from './resource-row';
 
 export interface PageRequest {
   offset: number;
   limit: number;
   order: { field: string; direction: 'asc' | 'desc' }[];
 }
+
+/** A resource as PostgreSQL rendered it: its wire JSON text, and the row version for the ETag. */
+export interface RenderedRow {
+  version: number;
+  json: string;
+}
+
+/**
+ * `j.json`, the rendering of row `r`. A lateral subselect (PostgreSQL folds it into the select list)
+ * keeps the table in the statement's first FROM, which names the table in query metrics and traces.
+ */
+const rendered = (json: string): string => `cross join lateral (select ${json} as json) j`;
 
 /** Queries over clusters or node pools; the soft-delete filter hides removed rows from every one. */
 export class ResourceRepository<T extends ResourceEntity> {
@@ -21,35 +32,28 @@ export class ResourceRepository<T extends ResourceEntity> {
   }
 
   /**
-   * One live row with its labels in a single prepared statement (the hot read path: GET by id).
-   * With `ownerId`, the row must belong to that owner and the owner must not be removed.
+   * One live row rendered as its wire JSON text by PostgreSQL, with its version (for the ETag), in a
+   * single prepared statement (the hot read path: GET by id). `json` renders the row aliased `r`; it
+   * must be the same on every call for a table (the statement is prepared under one name). With
+   * `ownerId`, the row must belong to that owner and the owner must not be removed.
    */
-  async findWithLabels(em: EntityManager, id: string, ownerId?: string): Promise<{ row: T; labels: Record<string, string> } | null> {
-    const meta = em.getMetadata().get(this.entity);
-    const table = meta.tableName;
-    const kind = meta.className;
-    const labels = `coalesce((select jsonb_object_agg(l.key, l.value) from labels l where l.owner_type = '${kind}' and l.owner_id = r.id and l.deleted_at is null), '{}'::jsonb) as "__labels"`;
+  async findRendered(em: EntityManager, id: string, json: string, ownerId?: string): Promise<RenderedRow | null> {
+    const table = em.getMetadata().get(this.entity).tableName;
     const [sql, params, name] =
       ownerId === undefined
-        ? [`select r.*, ${labels} from ${table} r where r.id = ? and r.deleted_at is null`, [id], `hf_get_${table}`]
-        : [`select r.*, ${labels} from ${table} r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null`, [id, ownerId], `hf_get_owned_${table}`];
-    const [found] = await queryBound<Record<string, unknown>>(em, sql, params, name);
-    if (!found) return null;
-    const { __labels, ...columns } = found;
-    return { row: this.fromRow(columns), labels: (__labels ?? {}) as Record<string, string> };
-  }
-
-  /** A read-only view of a row (see `resourceView`). */
-  fromRow(row: Record<string, unknown>): T {
-    return resourceView<T>(row);
+        ? [`select r.version, j.json from ${table} r ${rendered(json)} where r.id = ? and r.deleted_at is null`, [id], `hf_get_${table}`]
+        : [`select r.version, j.json from ${table} r join clusters o on o.id = r.owner_id and o.deleted_at is null ${rendered(json)} where r.id = ? and r.owner_id = ? and r.deleted_at is null`, [id, ownerId], `hf_get_owned_${table}`];
+    const [found] = await queryBound<RenderedRow>(em, sql, params, name);
+    return found ?? null;
   }
 
   /**
-   * One page in a stable order (the id breaks ties), and the number of all matches. `filter` is a
-   * compiled search (parameterized SQL over alias `r`); the soft-delete condition is explicit here
-   * because query builders do not apply the global filter.
+   * One page in a stable order (the id breaks ties), each row rendered as JSON text by `json` (over
+   * alias `r`), and the number of all matches. `filter` is a compiled search (parameterized SQL over
+   * alias `r`); the soft-delete condition is explicit here because query builders do not apply the
+   * global filter.
    */
-  async page(em: EntityManager, where: FilterQuery<T>, filter: CompiledFilter | undefined, page: PageRequest): Promise<{ items: T[]; total: number }> {
+  async page(em: EntityManager, where: FilterQuery<T>, filter: CompiledFilter | undefined, page: PageRequest, json: string): Promise<{ items: string[]; total: number }> {
     const orderBy: Record<string, QueryOrder>[] = page.order.map((o) => ({ [o.field]: o.direction === 'desc' ? QueryOrder.DESC : QueryOrder.ASC }));
     if (!page.order.some((o) => o.field === 'id')) orderBy.push({ id: page.order[page.order.length - 1]?.direction === 'asc' ? QueryOrder.ASC : QueryOrder.DESC });
     const base = () => {
@@ -67,12 +71,12 @@ export class ResourceRepository<T extends ResourceEntity> {
         return `r.${(meta.properties as unknown as Record<string, { fieldNames: string[] }>)[prop].fieldNames[0]} ${String(dir).toLowerCase() === 'desc' ? 'desc' : 'asc'}`;
       })
       .join(', ');
-    const list = `select r.* from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id order by ${orderSql}`;
+    const list = `select j.json from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id ${rendered(json)} order by ${orderSql}`;
     const count = base().count();
     const [rows, counted] = await Promise.all([
-      queryBound<Record<string, unknown>>(em, list, ids.getParams()),
+      queryBound<{ json: string }>(em, list, ids.getParams()),
       queryBound<{ count: string | number }>(em, count.getQuery(), count.getParams()),
     ]);
-    return { items: rows.map((row) => this.fromRow(row)), total: Number(counted[0]?.count ?? 0) };
+    return { items: rows.map((row) => row.json), total: Number(counted[0]?.count ?? 0) };
   }
 }
