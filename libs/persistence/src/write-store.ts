@@ -11,18 +11,6 @@ const TABLE: Record<OwnerType, string> = { Cluster: 'clusters', NodePool: 'node_
 /** A resource row as the status path reads it (entity-shaped, not managed; no spec, no audit fields). */
 export type ResourceRow = Pick<ResourceEntity, 'id' | 'generation' | 'version' | 'conditions' | 'createdTime' | 'updatedTime' | 'deletedTime'>;
 
-function resourceRow(r: Record<string, unknown>): ResourceRow {
-  return {
-    id: r.id as string,
-    generation: r.generation as number,
-    version: r.version as number,
-    conditions: r.conditions as ResourceCondition[],
-    createdTime: pgDate(r.created_time)!,
-    updatedTime: pgDate(r.updated_time)!,
-    deletedTime: pgDate(r.deleted_time),
-  } as ResourceRow;
-}
-
 function statusRow(r: Record<string, unknown>): AdapterStatus {
   return {
     id: r.id as string,
@@ -127,8 +115,7 @@ export class WriteStore {
         ? await this.run(`select ${cols} from clusters where id = ? and deleted_at is null for update`, [id], 'hf_status_lock_clusters')
         : await this.run(`select ${cols} from node_pools where id = ? and owner_id = ? and deleted_at is null for update`, [id, clusterId], 'hf_status_lock_node_pools');
     if (!row) return null;
-    const statuses = await this.run('select * from adapter_statuses where owner_type = ? and owner_id = ? and deleted_at is null order by created_time, adapter', [kind, id], 'hf_status_list');
-    return { row: resourceRow(row), labels: {}, statuses: statuses.map(statusRow) };
+    return { row: resourceView<ResourceEntity>(row), labels: {}, statuses: await this.statusesOf(kind, [id]) };
   }
 
   /**
@@ -164,14 +151,14 @@ export class WriteStore {
   async lockChildren<T extends ResourceEntity>(clusterId: string): Promise<Locked<T>[]> {
     const rows = await this.run('select * from node_pools where owner_id = ? and deleted_at is null order by id for update', [clusterId], 'hf_lock_children');
     if (rows.length === 0) return [];
-    const statuses = (
-      await this.run(
-        "select * from adapter_statuses where owner_type = 'NodePool' and owner_id = any(cast(? as uuid[])) and deleted_at is null order by created_time, adapter",
-        [rows.map((r) => r.id)],
-        'hf_children_statuses',
-      )
-    ).map(statusRow);
+    const statuses = await this.statusesOf('NodePool', rows.map((r) => r.id as string));
     return rows.map((r) => ({ row: resourceView<T>(r), labels: {}, statuses: statuses.filter((st) => st.ownerId === r.id) }));
+  }
+
+  /** The live statuses of some resources, in list order (CONTRACT D11). */
+  private async statusesOf(kind: OwnerType, ids: string[]): Promise<AdapterStatus[]> {
+    const rows = await this.run('select * from adapter_statuses where owner_type = ? and owner_id = any(cast(? as uuid[])) and deleted_at is null order by created_time, adapter', [kind, ids], 'hf_statuses_of');
+    return rows.map(statusRow);
   }
 
   /** Inserts a new resource row and its labels (a taken name fails with SQLSTATE 23505). */

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { assertIfMatch, ConflictError, isUuid, ListQuery, NotFoundError, parseListQuery, uuidv7 } from '@app/common';
+import { assertIfMatch, ConflictError, isUuid, ListQuery, NotFoundError, parseListQuery } from '@app/common';
 import { Cluster, Locked, NodePool, RenderedRow, ResourceRepository, WriteStore } from '@app/persistence';
 import { LabelsService } from '../labels/labels.service';
 import { CLUSTER, NODE_POOL, ORDERABLE } from '../resources/resource-kind';
@@ -21,9 +21,7 @@ export class ClustersService {
 
   async create(dto: CreateClusterDto, caller: string): Promise<ResourceView<Cluster>> {
     const labels = dto.labels === undefined || dto.labels === null ? {} : this.labels.validate(dto.labels);
-    const now = new Date();
-    const row = { id: uuidv7(), name: dto.name, spec: dto.spec, generation: 1, version: 1, conditions: [], createdTime: now, updatedTime: now, createdBy: caller, updatedBy: caller, deletedTime: null, deletedBy: null, deletedAt: null } as unknown as Cluster;
-    return WriteStore.transaction(this.em, (store) => this.lifecycle.create(store, CLUSTER, row, labels));
+    return WriteStore.transaction(this.em, (store) => this.lifecycle.create<Cluster>(store, CLUSTER, { name: dto.name, spec: dto.spec }, labels, caller));
   }
 
   /** The cluster as its wire JSON, rendered by PostgreSQL. */

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { assertIfMatch, ConflictError, isUuid, ListQuery, NotFoundError, parseListQuery, uuidv7 } from '@app/common';
+import { assertIfMatch, ConflictError, isUuid, ListQuery, NotFoundError, parseListQuery } from '@app/common';
 import { Locked, NodePool, RenderedRow, ResourceRepository, WriteStore } from '@app/persistence';
 import { ClustersService } from '../clusters/clusters.service';
 import { LabelsService } from '../labels/labels.service';
@@ -28,9 +28,7 @@ export class NodePoolsService {
       const cluster = isUuid(clusterId) ? await store.shareCluster(clusterId) : null;
       if (!cluster) throw NotFoundError.resource('Cluster', clusterId);
       if (cluster.deletedTime) throw ConflictError.markedForDeletion('Cluster', clusterId);
-      const now = new Date();
-      const row = { id: uuidv7(), cluster: { id: clusterId }, name: dto.name, spec: dto.spec, generation: 1, version: 1, conditions: [], createdTime: now, updatedTime: now, createdBy: caller, updatedBy: caller, deletedTime: null, deletedBy: null, deletedAt: null } as unknown as NodePool;
-      return this.lifecycle.create(store, NODE_POOL, row, labels);
+      return this.lifecycle.create<NodePool>(store, NODE_POOL, { name: dto.name, spec: dto.spec, cluster: { id: clusterId } }, labels, caller);
     });
   }
 

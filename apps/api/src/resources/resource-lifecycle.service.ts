@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, ValidationError } from '@app/common';
+import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, uuidv7, ValidationError } from '@app/common';
 import { compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
 import { ConditionsService } from '../conditions/conditions.service';
 import { LabelsService } from '../labels/labels.service';
@@ -11,6 +11,13 @@ import { RESOURCE_JSON } from './resource.sql-presenter';
 export interface ResourceView<T extends ResourceEntity> {
   row: T;
   labels: LabelMap;
+}
+
+/** What a create request decides about a new resource; everything else starts the same for every one. */
+export interface NewResource {
+  name: string;
+  spec: Record<string, unknown>;
+  cluster?: { id: string };
 }
 
 export interface ResourcePatch {
@@ -37,8 +44,13 @@ export class ResourceLifecycle {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Inserts a new row with its labels and initial conditions; a taken name is 409 CNF-001. */
-  async create<T extends ResourceEntity>(store: WriteStore, kind: ResourceKind, row: T, labels: LabelMap): Promise<ResourceView<T>> {
+  /**
+   * Inserts a new row (generation 1, created and updated now by the caller; a node pool with its
+   * `cluster`) with its labels and initial conditions; a taken name is 409 CNF-001.
+   */
+  async create<T extends ResourceEntity>(store: WriteStore, kind: ResourceKind, fields: NewResource, labels: LabelMap, caller: string): Promise<ResourceView<T>> {
+    const now = new Date();
+    const row = { ...fields, id: uuidv7(), generation: 1, version: 1, conditions: [], createdTime: now, updatedTime: now, createdBy: caller, updatedBy: caller, deletedTime: null, deletedBy: null, deletedAt: null } as unknown as T;
     row.conditions = this.conditions.initial(kind.kind, row);
     try {
       await store.insertResource(kind.kind, row, labels);
