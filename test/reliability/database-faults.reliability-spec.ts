@@ -182,10 +182,11 @@ describe('database stopped and restarted under load', () => {
     const probe = before[0].cluster;
     const outages: { stopping: number; stoppedAt: number; restarting: number; restartedAt: number }[] = [];
     const during: Answer[] = [];
-    let blockedPatches: Answer[] = [];
+    let blockedDeletes: Answer[] = [];
     for (let cycle = 0; cycle < 3; cycle++) {
       // first cycle: every pooled connection is inside a transaction, waiting on a row lock, when the
-      // database goes away (the transactions die half-way: their COMMIT and ROLLBACK both fail)
+      // database goes away (the transactions die half-way: their COMMIT and ROLLBACK both fail). A
+      // cluster's deletion mark is such a transaction (it cascades to the node pools under row locks).
       let blocked: Promise<Answer[]> | undefined;
       let generationBefore = 0;
       if (cycle === 0) {
@@ -194,7 +195,7 @@ describe('database stopped and restarted under load', () => {
         await holder.connect();
         await holder.query('begin');
         [{ generation: generationBefore }] = (await holder.query('select generation from clusters where id = $1 for update', [probe])).rows;
-        blocked = Promise.all(Array.from({ length: POOL }, (_, n) => call('PATCH', `${api.base}/clusters/${probe}`, { spec: { blocked: n } }, {}, LIVENESS_MS)));
+        blocked = Promise.all(Array.from({ length: POOL }, () => call('DELETE', `${api.base}/clusters/${probe}`, undefined, {}, LIVENESS_MS)));
         let settled = false;
         blocked.then(
           () => (settled = true),
@@ -206,7 +207,7 @@ describe('database stopped and restarted under load', () => {
         await observer.connect();
         const waiting = async () => (await observer.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n as number;
         while ((await waiting()) < POOL) {
-          if (settled) throw new Error(`the PATCHes were answered before all ${POOL} waited on the lock: ${JSON.stringify((await blocked).map((a) => [a.status, a.body?.code]))}`);
+          if (settled) throw new Error(`the DELETEs were answered before all ${POOL} waited on the lock: ${JSON.stringify((await blocked).map((a) => [a.status, a.body?.code]))}`);
           await new Promise((r) => setImmediate(r));
         }
         await observer.end();
@@ -218,8 +219,8 @@ describe('database stopped and restarted under load', () => {
       pg = undefined;
       const stoppedAt = Date.now();
       if (blocked) {
-        blockedPatches = await blocked;
-        for (const a of blockedPatches) expectUnavailable(a);
+        blockedDeletes = await blocked;
+        for (const a of blockedDeletes) expectUnavailable(a);
       }
       await load.until((s) => s.filter((x) => x.sentAt > stoppedAt && unavailable(x)).length >= 12, `12 answers 503 in outage ${cycle + 1}`);
 
@@ -251,10 +252,11 @@ describe('database stopped and restarted under load', () => {
       // ready at once: no connection was lost to the transactions the fault cut short
       expect((await call('GET', `${api.health}/readyz`, undefined, {}, LIVENESS_MS)).body).toEqual({ status: 'ok' });
       if (cycle === 0) {
-        // none of the PATCHes cut short was applied, not even partly
-        const [row] = await sql(url, 'select generation, spec from clusters where id = $1', [probe]);
-        expect(row.generation).toBe(generationBefore);
-        expect(row.spec).not.toHaveProperty('blocked');
+        // none of the deletion marks cut short was applied, not even partly
+        const [row] = await sql(url, 'select generation, deleted_time from clusters where id = $1', [probe]);
+        expect(row).toEqual({ generation: generationBefore, deleted_time: null });
+        const marked = await sql(url, 'select id from node_pools where owner_id = $1 and deleted_time is not null', [probe]);
+        expect(marked).toEqual([]);
       }
       const write = await call('PATCH', `${api.base}/clusters/${probe}`, { spec: { after: cycle } }, {}, LIVENESS_MS);
       expect(write.status).toBe(200);
@@ -306,9 +308,9 @@ describe('database stopped and restarted under load', () => {
     expect(await integrityProblems(url)).toEqual({});
 
     expect(await stopApi(spawned)).toEqual({ code: 0, signal: null });
-    const outage = [...sent.filter(inOutage).map((s) => s.answer!), ...during, ...blockedPatches];
+    const outage = [...sent.filter(inOutage).map((s) => s.answer!), ...during, ...blockedDeletes];
     process.stdout.write(
-      `\n[database-faults] requests: ${sent.length + during.length + blockedPatches.length + 3 * 4} over 3 outages (answered during an outage: ${outage.length}, all 503 problem+json, slowest ${Math.max(...outage.map((a) => a.ms))} ms), 5xx other than 503: 0, acknowledged writes: ${clusters.length} clusters, ${nodePools.length} node pools, ${patched.length} patches, ${reported.length} statuses (lost: 0), duration: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `\n[database-faults] requests: ${sent.length + during.length + blockedDeletes.length + 3 * 4} over 3 outages (answered during an outage: ${outage.length}, all 503 problem+json, slowest ${Math.max(...outage.map((a) => a.ms))} ms), 5xx other than 503: 0, acknowledged writes: ${clusters.length} clusters, ${nodePools.length} node pools, ${patched.length} patches, ${reported.length} statuses (lost: 0), duration: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   });
 });

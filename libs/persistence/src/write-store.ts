@@ -40,6 +40,9 @@ export interface Locked<T> {
   statuses: AdapterStatus[];
 }
 
+/** Thrown inside an optimistic run when it has to end: another write came first, or locks are needed. */
+const CONTENDED = Symbol('write contended');
+
 /** The statement that inserts a resource row with its labels: one statement, so atomic on its own. */
 const INSERT_RESOURCE: Record<OwnerType, string> = {
   Cluster: `with r as (insert into clusters (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by)
@@ -50,30 +53,75 @@ const INSERT_RESOURCE: Record<OwnerType, string> = {
     insert into labels (owner_type, owner_id, key, value) select 'NodePool', r.id, l.key, l.value from r, unnest(cast(? as text[]), cast(? as text[])) as l(key, value)`,
 };
 
-const UPSERT_STATUS = `insert into adapter_statuses (id, owner_type, owner_id, adapter, observed_generation, conditions, data, metadata, created_time, last_report_time)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+/**
+ * Stores one adapter's status (one row per resource and adapter) and touches its resource row in the
+ * same statement: the new conditions when given, else an update that only gives the row a new version
+ * (xmin), so that every status write is visible to the revision check of a concurrent optimistic writer.
+ * With a revision, nothing is written unless the row is still at that version.
+ */
+const UPSERT_STATUS = (table: string) => `with r as (
+    update ${table} set conditions = coalesce(cast(? as jsonb), conditions) where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id)
+  insert into adapter_statuses (id, owner_type, owner_id, adapter, observed_generation, conditions, data, metadata, created_time, last_report_time)
+  select cast(? as uuid), ?, r.id, ?, cast(? as int), cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), cast(? as timestamptz), cast(? as timestamptz) from r
   on conflict (owner_type, owner_id, adapter) do update set observed_generation = excluded.observed_generation, conditions = excluded.conditions,
-    data = excluded.data, metadata = excluded.metadata, last_report_time = excluded.last_report_time`;
+    data = excluded.data, metadata = excluded.metadata, last_report_time = excluded.last_report_time
+  returning 1 as written`;
+
+/** The statuses of one resource as a JSON array, in list order (CONTRACT D11), for `select … from <table> r`. */
+const STATUSES_OF_ROW = (kind: OwnerType) =>
+  `(select json_agg(s order by s.created_time, s.adapter) from adapter_statuses s where s.owner_type = '${kind}' and s.owner_id = r.id and s.deleted_at is null)`;
+
+/** The live labels of one resource as a JSON object, for `select … from <table> r`. */
+const LABELS_OF_ROW = (kind: OwnerType) => `(select jsonb_object_agg(l.key, l.value) from labels l where l.owner_type = '${kind}' and l.owner_id = r.id and l.deleted_at is null)`;
 
 /**
- * The write paths (resource create, PATCH, deletion mark, removal, adapter status reports): one
- * transaction on one pooled connection, named prepared statements (parsed and planned once per
+ * The write paths (resource create, PATCH, deletion mark, removal, adapter status reports) on one
+ * pooled connection: optimistic (`optimistic`), in a transaction under row locks (`transaction`), or a
+ * single statement (`session`); named prepared statements (parsed and planned once per
  * connection), plain rows in and out — no entity hydration, identity map or change-set computation,
  * which cost several times more than the statements themselves. Same tables and soft-delete rules as
  * the entities: every read here states `deleted_at is null` itself.
  */
 export class WriteStore {
+  /** Optimistic mode (no transaction, no locks): the version (xmin) each read row had, by id. */
+  private revisions?: Map<string, string>;
+
   private constructor(
     private readonly client: PoolClient,
     private readonly log: (sql: string, ctx: Record<string, unknown>) => void,
   ) {}
 
+  /**
+   * Runs `work` optimistically first, then, if it has to, again in a transaction under row locks. The
+   * optimistic run has no transaction and takes no lock: `lockRow` and `lockResource` read the row with
+   * what belongs to it in one statement (one snapshot) and note the row's version (xmin); `saveResource`
+   * and `upsert` write in one statement each, and only if the row is still at that version. When another
+   * write got there first, or `work` needs what only locks give (`needLocks`: cascades, removals), the
+   * optimistic run ends without having written anything and `work` runs again in `transaction`. So
+   * `work` writes at most one statement per row in its optimistic run, and its side effects follow
+   * its writes.
+   */
+  static async optimistic<T>(em: EntityManager, work: (store: WriteStore) => Promise<T>): Promise<T> {
+    const first = await WriteStore.session(em, async (store) => {
+      store.revisions = new Map();
+      try {
+        return { value: await work(store) };
+      } catch (err) {
+        if (err === CONTENDED) return undefined;
+        throw err;
+      }
+    });
+    return first ? first.value : WriteStore.transaction(em, work);
+  }
+
+  /** In the optimistic run: end it, and run the work again under row locks (for cascades and removals). */
+  needLocks(): void {
+    if (this.revisions) throw CONTENDED;
+  }
+
   /** Runs `work` in a transaction; commits on success, rolls back on any error. */
   static async transaction<T>(em: EntityManager, work: (store: WriteStore) => Promise<T>): Promise<T> {
-    const connection = em.getConnection() as unknown as { getNativeClient(): Promise<Pool>; logQuery(sql: string, ctx: Record<string, unknown>): void };
-    const pool = await connection.getNativeClient();
-    const client = await pool.connect();
-    const store = new WriteStore(client, (sql, ctx) => connection.logQuery(sql, ctx));
+    const { client, store } = await WriteStore.connect(em);
     let broken = false;
     try {
       await store.run('begin', []);
@@ -87,6 +135,26 @@ export class WriteStore {
       // a connection whose transaction could not be closed cleanly is not reused
       client.release(broken ? true : undefined);
     }
+  }
+
+  /**
+   * Runs `work` on one pooled connection without a transaction: each statement commits on its own (a
+   * create is one statement; `optimistic` runs its first attempt here).
+   */
+  static async session<T>(em: EntityManager, work: (store: WriteStore) => Promise<T>): Promise<T> {
+    const { client, store } = await WriteStore.connect(em);
+    try {
+      return await work(store);
+    } finally {
+      client.release();
+    }
+  }
+
+  private static async connect(em: EntityManager): Promise<{ client: PoolClient; store: WriteStore }> {
+    const connection = em.getConnection() as unknown as { getNativeClient(): Promise<Pool>; logQuery(sql: string, ctx: Record<string, unknown>): void };
+    const pool = await connection.getNativeClient();
+    const client = await pool.connect();
+    return { client, store: new WriteStore(client, (sql, ctx) => connection.logQuery(sql, ctx)) };
   }
 
   private async run<R extends QueryResultRow>(sql: string, params: unknown[], name?: string): Promise<R[]> {
@@ -106,23 +174,51 @@ export class WriteStore {
    * Locks a live resource row (a node pool only under its cluster) for a status report, then reads its
    * statuses; null when there is none. The statuses are read by a statement of their own, after the
    * lock is held: a statement that waited for the lock still reads with the snapshot it started with,
-   * so it would miss what the transaction it waited for wrote.
+   * so it would miss what the transaction it waited for wrote. In the optimistic run, one statement
+   * reads the row and its statuses, without a lock.
    */
   async lockResource(kind: OwnerType, id: string, clusterId?: string): Promise<Locked<ResourceRow> | null> {
-    const cols = 'id, generation, version, conditions, created_time, updated_time, deleted_time';
+    const cols = 'r.id, r.generation, r.version, r.conditions, r.created_time, r.updated_time, r.deleted_time';
+    if (this.revisions) {
+      const snapshot = `${cols}, r.xmin::text as revision, ${STATUSES_OF_ROW(kind)} as statuses`;
+      const [row] =
+        kind === 'Cluster'
+          ? await this.run(`select ${snapshot} from clusters r where r.id = ? and r.deleted_at is null`, [id], 'hf_snapshot_status_clusters')
+          : await this.run(`select ${snapshot} from node_pools r where r.id = ? and r.owner_id = ? and r.deleted_at is null`, [id, clusterId], 'hf_snapshot_status_node_pools');
+      return row ? this.noted<ResourceRow>(row, {}, row.statuses) : null;
+    }
     const [row] =
       kind === 'Cluster'
-        ? await this.run(`select ${cols} from clusters where id = ? and deleted_at is null for update`, [id], 'hf_status_lock_clusters')
-        : await this.run(`select ${cols} from node_pools where id = ? and owner_id = ? and deleted_at is null for update`, [id, clusterId], 'hf_status_lock_node_pools');
+        ? await this.run(`select ${cols} from clusters r where r.id = ? and r.deleted_at is null for update`, [id], 'hf_status_lock_clusters')
+        : await this.run(`select ${cols} from node_pools r where r.id = ? and r.owner_id = ? and r.deleted_at is null for update`, [id, clusterId], 'hf_status_lock_node_pools');
     if (!row) return null;
     return { row: resourceView<ResourceEntity>(row), labels: {}, statuses: await this.statusesOf(kind, [id]) };
   }
 
+  /** A row read by the optimistic run, with its version noted for the revision-checked write. */
+  private noted<T>(row: Record<string, unknown>, labels: unknown, statuses: unknown): Locked<T> {
+    this.revisions!.set(row.id as string, row.revision as string);
+    return { row: resourceView<T & ResourceEntity>(row), labels: (labels ?? {}) as LabelMap, statuses: ((statuses ?? []) as Record<string, unknown>[]).map(statusRow) };
+  }
+
   /**
    * Locks a whole live resource row for a change (a node pool only under its live cluster), then reads
-   * its labels and statuses in one statement (after the lock, as in `lockResource`); null when there is none.
+   * its labels and statuses in one statement (after the lock, as in `lockResource`); null when there is
+   * none. In the optimistic run, one statement reads all three, without a lock.
    */
   async lockRow<T extends ResourceEntity>(kind: OwnerType, id: string, clusterId?: string): Promise<Locked<T> | null> {
+    if (this.revisions) {
+      const related = `r.xmin::text as revision, ${LABELS_OF_ROW(kind)} as labels, ${STATUSES_OF_ROW(kind)} as statuses`;
+      const [row] =
+        kind === 'Cluster'
+          ? await this.run(`select r.*, ${related} from clusters r where r.id = ? and r.deleted_at is null`, [id], 'hf_snapshot_clusters')
+          : await this.run(
+              `select r.*, ${related} from node_pools r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null`,
+              [id, clusterId],
+              'hf_snapshot_node_pools',
+            );
+      return row ? this.noted<T>(row, row.labels, row.statuses) : null;
+    }
     const [row] =
       kind === 'Cluster'
         ? await this.run('select * from clusters where id = ? and deleted_at is null for update', [id], 'hf_lock_clusters')
@@ -143,12 +239,14 @@ export class WriteStore {
 
   /** Locks the live cluster against being marked or removed while a node pool is created under it; null when there is none. */
   async shareCluster(id: string): Promise<{ deletedTime: Date | null } | null> {
+    this.needLocks();
     const [row] = await this.run('select deleted_time from clusters where id = ? and deleted_at is null for share', [id], 'hf_share_cluster');
     return row ? { deletedTime: pgDate(row.deleted_time) } : null;
   }
 
   /** Locks every live node pool of a cluster (in id order, so concurrent cascades cannot deadlock), then reads their statuses. */
   async lockChildren<T extends ResourceEntity>(clusterId: string): Promise<Locked<T>[]> {
+    this.needLocks();
     const rows = await this.run('select * from node_pools where owner_id = ? and deleted_at is null order by id for update', [clusterId], 'hf_lock_children');
     if (rows.length === 0) return [];
     const statuses = await this.statusesOf('NodePool', rows.map((r) => r.id as string));
@@ -168,47 +266,70 @@ export class WriteStore {
     await this.run(INSERT_RESOURCE[kind], [...params, ...labelArrays(labels)], `hf_insert_${TABLE[kind]}`);
   }
 
-  /** Writes back what PATCH and the deletion mark change on a locked row. */
-  async saveResource(kind: OwnerType, r: ResourceEntity): Promise<void> {
-    await this.run(
-      `update ${TABLE[kind]} set spec = ?, generation = ?, version = ?, conditions = ?, updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ? where id = ?`,
-      [JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), r.updatedTime, r.updatedBy, r.deletedTime ?? null, r.deletedBy ?? null, r.id],
-      `hf_save_${TABLE[kind]}`,
+  /**
+   * Writes back what PATCH and the deletion mark change on a row and, with `labels`, replaces its whole
+   * label set (PATCH semantics: `{}` clears it), in one statement. In the optimistic run, only if the
+   * row is still at the version read.
+   */
+  async saveResource(kind: OwnerType, r: ResourceEntity, labels?: LabelMap): Promise<void> {
+    const table = TABLE[kind];
+    const rev = this.revisionOf(r.id);
+    const [keys, values] = labels ? labelArrays(labels) : [null, null];
+    const rows = await this.run(
+      `with u as (update ${table} set spec = ?, generation = ?, version = ?, conditions = ?, updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ?
+          where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id),
+        d as (delete from labels l using u where cast(? as text[]) is not null and l.owner_type = '${kind}' and l.owner_id = u.id and l.key <> all(cast(? as text[]))),
+        i as (insert into labels (owner_type, owner_id, key, value) select '${kind}', u.id, x.key, x.value from u, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)
+          on conflict (owner_type, owner_id, key) do update set value = excluded.value, deleted_at = null)
+      select id from u`,
+      [JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), r.updatedTime, r.updatedBy, r.deletedTime ?? null, r.deletedBy ?? null, r.id, rev, rev, keys, keys, keys, values],
+      `hf_save_${table}`,
     );
+    if (rows.length === 0) this.contended();
   }
 
-  /** Replaces the whole label set of one resource (PATCH semantics: `{}` clears it). */
-  async replaceLabels(kind: OwnerType, ownerId: string, labels: LabelMap): Promise<void> {
-    await this.run('delete from labels where owner_type = ? and owner_id = ?', [kind, ownerId], 'hf_labels_delete');
-    await this.run(
-      'insert into labels (owner_type, owner_id, key, value) select ?, ?, l.key, l.value from unnest(cast(? as text[]), cast(? as text[])) as l(key, value)',
-      [kind, ownerId, ...labelArrays(labels)],
-      'hf_labels_insert',
-    );
+  /** The version the optimistic run read a row at (null outside it: the row is locked). */
+  private revisionOf(id: string): string | null {
+    if (!this.revisions) return null;
+    const rev = this.revisions.get(id);
+    if (rev === undefined) throw new Error(`optimistic write of a row that was not read: ${id}`);
+    return rev;
+  }
+
+  /** A revision-checked write found the row changed: end the optimistic run. */
+  private contended(): void {
+    if (this.revisions) throw CONTENDED;
+    throw new Error('a locked row was not written');
   }
 
   /**
-   * Inserts or replaces one adapter's status (one row per resource and adapter) and, when given, stores
-   * the resource's recomputed conditions in the same statement.
+   * Inserts or replaces one adapter's status and touches its resource row in the same statement: the
+   * recomputed conditions when given. In the optimistic run, only if the row is still at the version read.
    */
   async upsert(s: AdapterStatus, conditions?: ResourceCondition[]): Promise<void> {
-    const params = [s.id, s.ownerType, s.ownerId, s.adapter, s.observedGeneration, JSON.stringify(s.conditions), JSON.stringify(s.data ?? {}), s.metadata ? JSON.stringify(s.metadata) : null, s.createdTime, s.lastReportTime];
-    if (!conditions) {
-      await this.run(UPSERT_STATUS, params, 'hf_status_upsert');
-      return;
-    }
     const table = TABLE[s.ownerType];
-    await this.run(`with s as (${UPSERT_STATUS}) update ${table} set conditions = ? where id = ?`, [...params, JSON.stringify(conditions), s.ownerId], `hf_status_upsert_${table}`);
+    const rev = this.revisionOf(s.ownerId);
+    const rows = await this.run(
+      UPSERT_STATUS(table),
+      [
+        conditions ? JSON.stringify(conditions) : null, s.ownerId, rev, rev,
+        s.id, s.ownerType, s.adapter, s.observedGeneration, JSON.stringify(s.conditions), JSON.stringify(s.data ?? {}), s.metadata ? JSON.stringify(s.metadata) : null, s.createdTime, s.lastReportTime,
+      ],
+      `hf_status_upsert_${table}`,
+    );
+    if (rows.length === 0) this.contended();
   }
 
   /** Node pools of a cluster that are not removed. */
   async childCount(clusterId: string): Promise<number> {
+    this.needLocks();
     const [row] = await this.run<{ n: number }>('select count(*)::int as n from node_pools where owner_id = ? and deleted_at is null', [clusterId], 'hf_status_children');
     return row.n;
   }
 
   /** Removal (CONTRACT D4): the resources, their statuses and labels get deleted_at. */
   async remove(kind: OwnerType, ids: string[], at: Date): Promise<void> {
+    this.needLocks();
     if (ids.length === 0) return;
     await this.run(`update ${TABLE[kind]} set deleted_at = ?, version = version + 1 where id = any(cast(? as uuid[]))`, [at, ids], `hf_remove_${TABLE[kind]}`);
     await this.run('update adapter_statuses set deleted_at = ? where owner_type = ? and owner_id = any(cast(? as uuid[])) and deleted_at is null', [at, kind, ids], 'hf_remove_statuses');

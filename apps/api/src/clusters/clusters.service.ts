@@ -21,7 +21,8 @@ export class ClustersService {
 
   async create(dto: CreateClusterDto, caller: string): Promise<ResourceView<Cluster>> {
     const labels = dto.labels === undefined || dto.labels === null ? {} : this.labels.validate(dto.labels);
-    return WriteStore.transaction(this.em, (store) => this.lifecycle.create<Cluster>(store, CLUSTER, { name: dto.name, spec: dto.spec }, labels, caller));
+    // one statement (the row with its labels): no transaction needed
+    return WriteStore.session(this.em, (store) => this.lifecycle.create<Cluster>(store, CLUSTER, { name: dto.name, spec: dto.spec }, labels, caller));
   }
 
   /** The cluster as its wire JSON, rendered by PostgreSQL. */
@@ -38,7 +39,7 @@ export class ClustersService {
 
   patch(id: string, patch: ResourcePatch, caller: string, ifMatch?: string): Promise<ResourceView<Cluster>> {
     this.lifecycle.validatePatch(patch);
-    return WriteStore.transaction(this.em, async (store) => {
+    return WriteStore.optimistic(this.em, async (store) => {
       const locked = await this.lock(store, id);
       assertIfMatch(ifMatch, locked.row.version, CLUSTER.kind, id);
       return this.lifecycle.patch(store, CLUSTER, locked, patch, caller);
@@ -73,7 +74,7 @@ export class ClustersService {
     });
   }
 
-  /** The live cluster, locked for a change, or 404 (ids that are not UUIDs cannot exist). */
+  /** The live cluster, read for a change (`WriteStore.lockRow`), or 404 (ids that are not UUIDs cannot exist). */
   private async lock(store: WriteStore, id: string): Promise<Locked<Cluster>> {
     const locked = isUuid(id) ? await store.lockRow<Cluster>(CLUSTER.kind, id) : null;
     if (!locked) throw NotFoundError.resource(CLUSTER.kind, id);

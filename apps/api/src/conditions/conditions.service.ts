@@ -4,6 +4,9 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { AdapterStatus, OwnerType, ResourceCondition, ResourceEntity } from '@app/persistence';
 import { MetricsService } from '../observability/metrics.service';
 
+/** What the aggregation reads of a resource. */
+export type ConditionsOwner = Pick<ResourceEntity, 'id' | 'generation' | 'updatedTime' | 'conditions' | 'deletedTime'>;
+
 /** Keeps a resource's aggregated conditions in step with its generation, deletion and adapter reports. */
 @Injectable()
 export class ConditionsService {
@@ -20,31 +23,22 @@ export class ConditionsService {
   /** Conditions of a resource nobody has reported on yet (CONTRACT §5.8 B7). */
   initial(kind: OwnerType, resource: ResourceEntity): ResourceCondition[] {
     const conditions = this.aggregate(kind, resource, [], false);
-    this.countReconciliationStart(kind, resource, [], conditions);
+    this.countReconciliationStart(kind, { ...resource, conditions: [] }, conditions);
     return conditions;
   }
 
   /**
-   * Recomputes and assigns the resource's conditions from its stored statuses; returns whether they
-   * changed (unchanged lists are not rewritten, §5.8 B6).
+   * The resource's conditions for these statuses when they differ from the stored ones (B6), else
+   * undefined. Pure: once the new conditions are stored, `countReconciliationStart` counts the change.
    */
-  recompute(kind: OwnerType, resource: ResourceEntity, statuses: AdapterStatus[], hasActiveChildren: boolean): boolean {
-    const next = this.changed(kind, resource, statuses, hasActiveChildren);
-    if (!next) return false;
-    resource.conditions = next;
-    return true;
-  }
-
-  /** The resource's conditions for these statuses when they differ from the stored ones (B6), else undefined. */
-  changed(kind: OwnerType, resource: Pick<ResourceEntity, 'id' | 'generation' | 'updatedTime' | 'conditions' | 'deletedTime'>, statuses: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] | undefined {
+  changed(kind: OwnerType, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] | undefined {
     const next = this.aggregate(kind, resource as ResourceEntity, statuses, hasActiveChildren);
-    if (sameConditions(next, resource.conditions)) return undefined;
-    this.countReconciliationStart(kind, resource as ResourceEntity, resource.conditions ?? [], next);
-    return next;
+    return sameConditions(next, resource.conditions) ? undefined : next;
   }
 
-  /** CONTRACT §5.8 B8: every transition of Reconciled into False starts a reconciliation. */
-  private countReconciliationStart(kind: OwnerType, resource: ResourceEntity, before: ResourceCondition[], after: ResourceCondition[]): void {
+  /** CONTRACT §5.8 B8: every transition of Reconciled into False starts a reconciliation (`resource` still holds the conditions before). */
+  countReconciliationStart(kind: OwnerType, resource: ConditionsOwner, after: ResourceCondition[]): void {
+    const before = resource.conditions ?? [];
     const was = before.find((c) => c.type === RECONCILED)?.status;
     const now = after.find((c) => c.type === RECONCILED)?.status;
     if (now === 'False' && was !== 'False') this.metrics.reconciliationStartedFor(kind, !!resource.deletedTime);

@@ -56,15 +56,16 @@ export class NodePoolsService {
 
   patch(clusterId: string, id: string, patch: ResourcePatch, caller: string, ifMatch?: string): Promise<ResourceView<NodePool>> {
     this.lifecycle.validatePatch(patch);
-    return WriteStore.transaction(this.em, async (store) => {
+    return WriteStore.optimistic(this.em, async (store) => {
       const locked = await this.lock(store, clusterId, id);
       assertIfMatch(ifMatch, locked.row.version, NODE_POOL.kind, id);
       return this.lifecycle.patch(store, NODE_POOL, locked, patch, caller);
     });
   }
 
+  /** Marks one node pool for deletion (CONTRACT R5.1): one row, so optimistic first. */
   markForDeletion(clusterId: string, id: string, caller: string, ifMatch?: string): Promise<ResourceView<NodePool>> {
-    return WriteStore.transaction(this.em, async (store) => {
+    return WriteStore.optimistic(this.em, async (store) => {
       const locked = await this.lock(store, clusterId, id);
       assertIfMatch(ifMatch, locked.row.version, NODE_POOL.kind, id);
       await this.lifecycle.mark(store, NODE_POOL, locked, caller, new Date(), false);
@@ -82,7 +83,7 @@ export class NodePoolsService {
     });
   }
 
-  /** The live node pool of a live cluster, locked for a change; else 404 for the cluster or, when it exists, the node pool. */
+  /** The live node pool of a live cluster, read for a change (`WriteStore.lockRow`); else 404 for the cluster or, when it exists, the node pool. */
   private async lock(store: WriteStore, clusterId: string, id: string): Promise<Locked<NodePool>> {
     const locked = isUuid(id) && isUuid(clusterId) ? await store.lockRow<NodePool>(NODE_POOL.kind, id, clusterId) : null;
     if (locked) return locked;

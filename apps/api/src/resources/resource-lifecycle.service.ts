@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, uuidv7, ValidationError } from '@app/common';
-import { compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
+import { AdapterStatus, compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
 import { ConditionsService } from '../conditions/conditions.service';
 import { LabelsService } from '../labels/labels.service';
 import { ResourceKind } from './resource-kind';
@@ -69,7 +69,7 @@ export class ResourceLifecycle {
   }
 
   /**
-   * PATCH on a locked, live row (CONTRACT §5.4): spec and labels are replaced whole; generation +1
+   * PATCH on a live row read by `lockRow` (CONTRACT §5.4): spec and labels are replaced whole; generation +1
    * only on a real change (JSON-value comparison); a no-op leaves the row untouched. A row marked for
    * deletion cannot be changed, so child resources never matter to its conditions here.
    */
@@ -80,13 +80,11 @@ export class ResourceLifecycle {
     if (!specChanged && !labelsChanged) return { row, labels: current };
 
     if (specChanged) row.spec = patch.spec as Record<string, unknown>;
-    if (labelsChanged) await store.replaceLabels(kind.kind, row.id, patch.labels as LabelMap);
     row.generation += 1;
     row.version += 1;
     row.updatedTime = new Date();
     row.updatedBy = caller;
-    this.conditions.recompute(kind.kind, row, statuses, false);
-    await store.saveResource(kind.kind, row);
+    await this.applyConditions(kind, row, statuses, false, () => store.saveResource(kind.kind, row, labelsChanged ? (patch.labels as LabelMap) : undefined));
     return { row, labels: labelsChanged ? (patch.labels as LabelMap) : current };
   }
 
@@ -102,9 +100,20 @@ export class ResourceLifecycle {
     row.version += 1;
     row.updatedTime = at;
     row.updatedBy = caller;
-    this.conditions.recompute(kind.kind, row, statuses, hasActiveChildren);
-    await store.saveResource(kind.kind, row);
+    await this.applyConditions(kind, row, statuses, hasActiveChildren, () => store.saveResource(kind.kind, row));
     return true;
+  }
+
+  /**
+   * Recomputes the row's conditions, then `save`s the row; a reconciliation start is counted only once
+   * the row is written (an optimistic write that lost runs again, and must not count twice).
+   */
+  private async applyConditions(kind: ResourceKind, row: ResourceEntity, statuses: AdapterStatus[], hasActiveChildren: boolean, save: () => Promise<void>): Promise<void> {
+    const before = row.conditions;
+    const next = this.conditions.changed(kind.kind, row, statuses, hasActiveChildren);
+    if (next) row.conditions = next;
+    await save();
+    if (next) this.conditions.countReconciliationStart(kind.kind, { ...row, conditions: before }, next);
   }
 
   /** Removal (CONTRACT D4): deleted_at on the rows, their statuses and labels; hidden from every read after. */

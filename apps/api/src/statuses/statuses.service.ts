@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUuid, NotFoundError, parseListQuery, uuidv7, ValidationError } from '@app/common';
-import { AdapterCondition, AdapterStatus, AdapterStatusRepository, OwnerType, ResourceEntity, WriteStore } from '@app/persistence';
+import { AdapterCondition, AdapterStatus, AdapterStatusRepository, Locked, OwnerType, ResourceEntity, ResourceRow, WriteStore } from '@app/persistence';
 import { ClustersService } from '../clusters/clusters.service';
 import { ConditionsService } from '../conditions/conditions.service';
 import { NodePoolsService } from '../node-pools/node-pools.service';
@@ -23,8 +23,8 @@ const ORDERABLE_NONE: Record<string, string> = { created_time: 'createdTime' };
 /**
  * Adapter status reports (CONTRACT §5.7): one status per adapter and resource, discard rules for stale
  * and out-of-order reports, aggregation into the resource's conditions, and removal once every required
- * adapter reports Finalized=True for a resource marked for deletion (R5.6, D4). Reports for one resource
- * serialize on its row lock.
+ * adapter reports Finalized=True for a resource marked for deletion (R5.6, D4). Every status write also
+ * writes its resource row, so reports for one resource serialize on that row.
  */
 @Injectable()
 export class StatusesService {
@@ -37,36 +37,28 @@ export class StatusesService {
     private readonly conditions: ConditionsService,
   ) {}
 
-  report(target: StatusTarget, dto: AdapterStatusCreateDto): Promise<ReportOutcome> {
+  /**
+   * Optimistic first (`WriteStore.optimistic`): one statement reads the resource with its statuses, one
+   * writes the status with the recomputed conditions, if no other write touched the resource in between.
+   * An answer that needs no write (a discard, the same report again) takes the read alone. A report on a
+   * resource that is being deleted (child resources, finalization) runs under the resource's row lock.
+   */
+  async report(target: StatusTarget, dto: AdapterStatusCreateDto): Promise<ReportOutcome> {
     const observed = dto.observed_time ? new Date(dto.observed_time) : new Date();
     const kind = target.nodePoolId === undefined ? CLUSTER : NODE_POOL;
     if (!isUuid(target.clusterId) || (target.nodePoolId !== undefined && !isUuid(target.nodePoolId))) return this.notFound(target);
-    return WriteStore.transaction(this.em, async (store) => {
+    const outcome = await WriteStore.optimistic(this.em, async (store): Promise<ReportOutcome | undefined> => {
       const locked = kind === CLUSTER ? await store.lockResource('Cluster', target.clusterId) : await store.lockResource('NodePool', target.nodePoolId!, target.clusterId);
-      if (!locked) return this.notFound(target);
+      if (!locked) return undefined;
       const { row, statuses: all } = locked;
-      const gen = dto.observed_generation;
-      if (gen > row.generation) return { discarded: `observed_generation ${gen} is newer than the resource's generation ${row.generation}` };
-
-      const existing = all.find((s) => s.adapter === dto.adapter);
-      if (existing) {
-        if (existing.observedGeneration > gen) return { discarded: `a report for generation ${existing.observedGeneration} is already stored` };
-        if (existing.observedGeneration === gen && observed.getTime() < existing.lastReportTime.getTime()) return { discarded: 'a newer report for this generation is already stored' };
-      }
-      const missing = MANDATORY_CONDITIONS.find((type) => !dto.conditions.some((c) => c.type === type));
-      if (missing) throw ValidationError.field('conditions', `missing mandatory condition '${missing}': all adapters must report Available, Applied, and Health`, 'required');
-      const available = dto.conditions.find((c) => c.type === 'Available')!;
-      if (available.status === 'Unknown' && existing) return { discarded: "Available=Unknown is only stored as an adapter's first report" };
-      // the same report again (same generation and observed_time): nothing to write, nothing to recompute
-      if (existing && existing.observedGeneration === gen && existing.lastReportTime.getTime() === observed.getTime()) return { stored: existing };
-
-      const stored = existing ? this.update(existing, dto, observed) : this.create(kind.kind, row.id, dto, observed);
-      if (!existing) all.push(stored);
-      if (available.status === 'Unknown') {
+      const plan = this.plan(kind, locked, dto, observed);
+      if ('outcome' in plan) return plan.outcome;
+      const { stored } = plan;
+      if (plan.unknown) {
         await store.upsert(stored);
         return { stored };
       }
-
+      if (row.deletedTime) store.needLocks();
       // children only matter while the resource is being deleted (R5.6, §5.8 B2)
       const children = kind === CLUSTER && row.deletedTime ? await store.childCount(row.id) : 0;
       if (row.deletedTime && this.finalized(kind, row, all, dto, children)) {
@@ -75,9 +67,38 @@ export class StatusesService {
         return { stored };
       }
       // the status and, when they changed, the resource's conditions in one statement
-      await store.upsert(stored, this.conditions.changed(kind.kind, row, all, children > 0));
+      const next = this.conditions.changed(kind.kind, row, all, children > 0);
+      await store.upsert(stored, next);
+      if (next) this.conditions.countReconciliationStart(kind.kind, row, next);
       return { stored };
     });
+    return outcome ?? this.notFound(target);
+  }
+
+  /**
+   * What a report does to a resource in this state (CONTRACT §5.7): an answer that needs no write (a
+   * discard, the same report again), or the status to store, already merged into `statuses`; `unknown`
+   * when it is an adapter's first report with Available=Unknown, which leaves the conditions alone.
+   */
+  private plan(kind: ResourceKind, { row, statuses: all }: Locked<ResourceRow>, dto: AdapterStatusCreateDto, observed: Date): { outcome: ReportOutcome } | { stored: AdapterStatus; unknown: boolean } {
+    const gen = dto.observed_generation;
+    if (gen > row.generation) return { outcome: { discarded: `observed_generation ${gen} is newer than the resource's generation ${row.generation}` } };
+
+    const existing = all.find((s) => s.adapter === dto.adapter);
+    if (existing) {
+      if (existing.observedGeneration > gen) return { outcome: { discarded: `a report for generation ${existing.observedGeneration} is already stored` } };
+      if (existing.observedGeneration === gen && observed.getTime() < existing.lastReportTime.getTime()) return { outcome: { discarded: 'a newer report for this generation is already stored' } };
+    }
+    const missing = MANDATORY_CONDITIONS.find((type) => !dto.conditions.some((c) => c.type === type));
+    if (missing) throw ValidationError.field('conditions', `missing mandatory condition '${missing}': all adapters must report Available, Applied, and Health`, 'required');
+    const available = dto.conditions.find((c) => c.type === 'Available')!;
+    if (available.status === 'Unknown' && existing) return { outcome: { discarded: "Available=Unknown is only stored as an adapter's first report" } };
+    // the same report again (same generation and observed_time): nothing to write, nothing to recompute
+    if (existing && existing.observedGeneration === gen && existing.lastReportTime.getTime() === observed.getTime()) return { outcome: { stored: existing } };
+
+    const stored = existing ? this.update(existing, dto, observed) : this.create(kind.kind, row.id, dto, observed);
+    if (!existing) all.push(stored);
+    return { stored, unknown: available.status === 'Unknown' };
   }
 
   /** 404 for the cluster when it is missing, else for the node pool. */
