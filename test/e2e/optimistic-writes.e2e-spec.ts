@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { buildReport } from '../factories/adapter-status.factory';
 import { createCluster } from '../factories/cluster.factory';
+import { createNodePool } from '../factories/node-pool.factory';
 import { expectProblem } from '../support/problem';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -114,6 +115,42 @@ describe('optimistic writes', () => {
     }
     expectProblem(await pending, 412, 'HYPERFLEET-CNF-004');
     expect((await t.http.get(`${API}/clusters/${c.id}`).expect(200)).body).toMatchObject({ generation: 2, spec: { v: 9 } });
+  });
+
+  it('a cluster DELETE is one read and one write when it has no node pools, and runs under row locks when it has', async () => {
+    const alone = await createCluster(t.http);
+    expect(await statementsOf(() => t.http.delete(`${API}/clusters/${alone.id}`).expect(202))).toEqual(['select', 'with update']);
+    const parent = await createCluster(t.http);
+    await createNodePool(t.http, parent.id);
+    const cascade = await statementsOf(() => t.http.delete(`${API}/clusters/${parent.id}`).expect(202));
+    expect(cascade[0]).toBe('select');
+    expect(cascade.slice(1, 3)).toEqual(['begin', 'select for update']);
+    expect(cascade.at(-1)).toBe('commit');
+  });
+
+  it('a node pool created between a cluster DELETE\'s read and its write is marked with the cluster (the mark is redone under the locks)', async () => {
+    const c = await createCluster(t.http);
+    const donor = await createCluster(t.http);
+    const np = await createNodePool(t.http, donor.id);
+
+    await db.query('begin');
+    await db.query('select id from clusters where id = $1 for update', [c.id]);
+    const pending = t.http.delete(`${API}/clusters/${c.id}`).then((res) => res);
+    try {
+      await untilWaitingForLock();
+      // meanwhile a node pool is created under the cluster, the way the API creates one (it writes the cluster row)
+      await db.query('update clusters set conditions = conditions where id = $1', [c.id]);
+      await db.query(
+        `insert into node_pools (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, owner_id)
+           select gen_random_uuid(), 'late', spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, $1 from node_pools where id = $2`,
+        [c.id, np.id],
+      );
+    } finally {
+      await db.query('commit');
+    }
+    expect((await pending).status).toBe(202);
+    const pools = (await t.http.get(`${API}/clusters/${c.id}/nodepools`).expect(200)).body.items;
+    expect(pools.map((p: { name: string; deleted_time?: string }) => [p.name, typeof p.deleted_time])).toEqual([['late', 'string']]);
   });
 
   it('concurrent PATCHes of one cluster all apply, one after another, each with its whole label set', async () => {

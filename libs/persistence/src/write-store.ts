@@ -85,6 +85,8 @@ const LABELS_OF_ROW = (kind: OwnerType) => `(select jsonb_object_agg(l.key, l.va
 export class WriteStore {
   /** Optimistic mode (no transaction, no locks): the version (xmin) each read row had, by id. */
   private revisions?: Map<string, string>;
+  /** Optimistic mode: the live node pools each read cluster had, by id. */
+  private readonly childCounts = new Map<string, number>();
 
   private constructor(
     private readonly client: PoolClient,
@@ -204,20 +206,24 @@ export class WriteStore {
   /**
    * Locks a whole live resource row for a change (a node pool only under its live cluster), then reads
    * its labels and statuses in one statement (after the lock, as in `lockResource`); null when there is
-   * none. In the optimistic run, one statement reads all three, without a lock.
+   * none. In the optimistic run, one statement reads all three (and a cluster's count of node pools,
+   * for `lockChildren`), without a lock.
    */
   async lockRow<T extends ResourceEntity>(kind: OwnerType, id: string, clusterId?: string): Promise<Locked<T> | null> {
     if (this.revisions) {
       const related = `r.xmin::text as revision, ${LABELS_OF_ROW(kind)} as labels, ${STATUSES_OF_ROW(kind)} as statuses`;
+      const children = '(select count(*)::int from node_pools n where n.owner_id = r.id and n.deleted_at is null) as children';
       const [row] =
         kind === 'Cluster'
-          ? await this.run(`select r.*, ${related} from clusters r where r.id = ? and r.deleted_at is null`, [id], 'hf_snapshot_clusters')
+          ? await this.run(`select r.*, ${related}, ${children} from clusters r where r.id = ? and r.deleted_at is null`, [id], 'hf_snapshot_clusters')
           : await this.run(
               `select r.*, ${related} from node_pools r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null`,
               [id, clusterId],
               'hf_snapshot_node_pools',
             );
-      return row ? this.noted<T>(row, row.labels, row.statuses) : null;
+      if (!row) return null;
+      if (kind === 'Cluster') this.childCounts.set(id, row.children as number);
+      return this.noted<T>(row, row.labels, row.statuses);
     }
     const [row] =
       kind === 'Cluster'
@@ -237,15 +243,21 @@ export class WriteStore {
     return { row: resourceView<T>(row), labels: related.labels ?? {}, statuses: (related.statuses ?? []).map(statusRow) };
   }
 
-  /** Locks the live cluster against being marked or removed while a node pool is created under it; null when there is none. */
-  async shareCluster(id: string): Promise<{ deletedTime: Date | null } | null> {
+  /**
+   * Locks the live cluster against being marked or removed while a node pool is created under it; null
+   * when there is none. The lock is an update that changes nothing but the row's version, so that an
+   * optimistic deletion mark that read the cluster without this node pool cannot apply.
+   */
+  async holdCluster(id: string): Promise<{ deletedTime: Date | null } | null> {
     this.needLocks();
-    const [row] = await this.run('select deleted_time from clusters where id = ? and deleted_at is null for share', [id], 'hf_share_cluster');
+    const [row] = await this.run('update clusters set conditions = conditions where id = ? and deleted_at is null returning deleted_time', [id], 'hf_hold_cluster');
     return row ? { deletedTime: pgDate(row.deleted_time) } : null;
   }
 
   /** Locks every live node pool of a cluster (in id order, so concurrent cascades cannot deadlock), then reads their statuses. */
   async lockChildren<T extends ResourceEntity>(clusterId: string): Promise<Locked<T>[]> {
+    // the optimistic run read the cluster's node pool count with the cluster; none: nothing to lock
+    if (this.revisions?.has(clusterId) && this.childCounts.get(clusterId) === 0) return [];
     this.needLocks();
     const rows = await this.run('select * from node_pools where owner_id = ? and deleted_at is null order by id for update', [clusterId], 'hf_lock_children');
     if (rows.length === 0) return [];

@@ -46,9 +46,12 @@ export class ClustersService {
     });
   }
 
-  /** Marks the cluster and, first, each of its node pools for deletion (CONTRACT R5.1, R5.2). */
+  /**
+   * Marks the cluster and, first, each of its node pools for deletion (CONTRACT R5.1, R5.2). Optimistic
+   * first when it has no node pools (one row to write), else under row locks.
+   */
   markForDeletion(id: string, caller: string, ifMatch?: string): Promise<ResourceView<Cluster>> {
-    return WriteStore.transaction(this.em, async (store) => {
+    return WriteStore.optimistic(this.em, async (store) => {
       const locked = await this.lock(store, id);
       assertIfMatch(ifMatch, locked.row.version, CLUSTER.kind, id);
       if (!locked.row.deletedTime) {

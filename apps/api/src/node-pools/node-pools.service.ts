@@ -21,11 +21,11 @@ export class NodePoolsService {
     private readonly labels: LabelsService,
   ) {}
 
-  /** Creates under a cluster that is locked (shared) meanwhile, so it cannot be marked for deletion or removed. */
+  /** Creates under a cluster that is locked meanwhile (`holdCluster`), so it cannot be marked for deletion or removed. */
   async create(clusterId: string, dto: CreateNodePoolDto, caller: string): Promise<ResourceView<NodePool>> {
     const labels = dto.labels === undefined || dto.labels === null ? {} : this.labels.validate(dto.labels);
     return WriteStore.transaction(this.em, async (store) => {
-      const cluster = isUuid(clusterId) ? await store.shareCluster(clusterId) : null;
+      const cluster = isUuid(clusterId) ? await store.holdCluster(clusterId) : null;
       if (!cluster) throw NotFoundError.resource('Cluster', clusterId);
       if (cluster.deletedTime) throw ConflictError.markedForDeletion('Cluster', clusterId);
       return this.lifecycle.create<NodePool>(store, NODE_POOL, { name: dto.name, spec: dto.spec, cluster: { id: clusterId } }, labels, caller);
