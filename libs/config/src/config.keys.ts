@@ -31,7 +31,7 @@ export const CONFIG_KEYS = {
   databaseUsername: key({ key: 'database.username', description: 'PostgreSQL user', default: 'hyperfleet', parse: str({ nonEmpty: true }), expected: 'a user name' }),
   databasePassword: key({ key: 'database.password', description: 'PostgreSQL password', default: '', parse: str(), expected: 'a string', secret: true }),
   databaseSslmode: key({ key: 'database.sslmode', description: 'libpq sslmode', default: 'disable', parse: str({ oneOf: SSL_MODES }), expected: `one of ${SSL_MODES.join(', ')}` }),
-  databaseMaxOpenConnections: key({ key: 'database.max_open_connections', description: 'Size of the connection pool of one API process', default: 20, parse: int(1, 500), expected: 'an integer between 1 and 500' }),
+  databaseMaxOpenConnections: key({ key: 'database.max_open_connections', description: 'Size of the connection pool of one API process', default: 10, parse: int(1, 500), expected: 'an integer between 1 and 500' }),
   databaseRequestTimeout: key({ key: 'database.request_timeout', description: 'Deadline of the database work of one request (statement timeout)', default: 30 * SECOND, parse: duration(100, 10 * MINUTE), expected: 'a duration between 100ms and 10m (e.g. 30s)' }),
   databaseAdvisoryLockTimeout: key({ key: 'database.advisory_lock_timeout', description: 'How long a migrator waits for the migration advisory lock', default: 5 * MINUTE, parse: duration(SECOND, 60 * MINUTE), expected: 'a duration between 1s and 60m (e.g. 5m)' }),
   databasePreparedStatements: key({ key: 'database.prepared_statements', description: 'Name the hot statements so each connection parses and plans them once; set false behind a transaction-pooling PgBouncer older than 1.21', default: true, parse: bool, expected: 'true or false' }),
