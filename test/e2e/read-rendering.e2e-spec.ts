@@ -165,16 +165,22 @@ describe('rendering of reads by PostgreSQL', () => {
     }
   });
 
-  it('GET by id is one statement; a list page is two (the page, labels included, and the count) at any size', async () => {
+  it('GET by id is one statement; a list page is one (the page, labels included, and the count) at any size, past the end too', async () => {
     t.queries.length = 0;
     await t.http.get(`${API}/clusters/${clusters[2]}`).expect(200);
     await t.http.get(`${API}/clusters/${clusters[1]}/nodepools/${nodePools[2].id}`).expect(200);
     expect(t.queries).toHaveLength(2);
     for (const size of [1, 100]) {
       t.queries.length = 0;
-      await t.http.get(`${API}/clusters?size=${size}`).expect(200);
-      expect(t.queries).toHaveLength(2);
+      const res = await t.http.get(`${API}/clusters?size=${size}`).expect(200);
+      expect(t.queries).toHaveLength(1);
+      expect(res.body.items).toHaveLength(Math.min(size, res.body.total));
     }
+    t.queries.length = 0;
+    const past = await t.http.get(`${API}/clusters?size=100&page=50`).expect(200);
+    expect(t.queries).toHaveLength(1);
+    expect(past.body).toMatchObject({ page: 50, size: 0, items: [] });
+    expect(past.body.total).toBeGreaterThan(0);
   });
 
   it('still answers 404 for missing, removed and foreign resources', async () => {

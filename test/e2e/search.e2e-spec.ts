@@ -241,7 +241,9 @@ describe('search', () => {
       const marker = `zz'marker"${Date.now()}`;
       await t.http.get(`${API}/clusters?search=${encodeURIComponent(`labels.env = '${marker.replace(/'/g, "''")}' or name like '${marker.replace(/'/g, "''")}%'`)}`).expect(200);
       const withMarker = t.statements.filter((s) => s.params?.includes(marker) || s.params?.includes(`${marker}%`));
-      expect(withMarker.length).toBeGreaterThanOrEqual(2);
+      // one statement (the count and the page), each with its own bound copies of the values
+      expect(withMarker.length).toBeGreaterThanOrEqual(1);
+      expect(withMarker[0].params!.filter((p) => p === marker)).toHaveLength(2);
       for (const s of t.statements) expect(s.sql).not.toContain('marker');
     });
   });

@@ -71,12 +71,15 @@ export class ResourceRepository<T extends ResourceEntity> {
         return `r.${(meta.properties as unknown as Record<string, { fieldNames: string[] }>)[prop].fieldNames[0]} ${String(dir).toLowerCase() === 'desc' ? 'desc' : 'asc'}`;
       })
       .join(', ');
-    const list = `select j.json from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id ${rendered(json)} order by ${orderSql}`;
+    const items = `select j.json, row_number() over (order by ${orderSql}) as n from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id ${rendered(json)}`;
+    // the count and the page in one statement: one round trip, one connection (a page past the end
+    // still yields the count's row, with no item)
     const count = base().count();
-    const [rows, counted] = await Promise.all([
-      queryBound<{ json: string }>(em, list, ids.getParams()),
-      queryBound<{ count: string | number }>(em, count.getQuery(), count.getParams()),
-    ]);
-    return { items: rows.map((row) => row.json), total: Number(counted[0]?.count ?? 0) };
+    const rows = await queryBound<{ total: string | number; json: string | null }>(
+      em,
+      `select c.count as total, i.json from (${count.getQuery()}) c left join lateral (${items}) i on true order by i.n`,
+      [...count.getParams(), ...ids.getParams()],
+    );
+    return { items: rows.flatMap((row) => (row.json === null ? [] : [row.json])), total: Number(rows[0]?.total ?? 0) };
   }
 }
