@@ -14,7 +14,7 @@ const API = '/api/hyperfleet/v1';
  * and a transaction never needs a second pooled connection.
  */
 describe('database connections', () => {
-  describe('a pool of two whose connections are cut inside their transactions', () => {
+  describe('a pool of two whose connections are cut under their statements', () => {
     let t: TestApp;
     let holder: Client;
     let observer: Client;
@@ -34,7 +34,7 @@ describe('database connections', () => {
       const c = await createCluster(t.http);
       await holder.query('begin');
       await holder.query('select id from clusters where id = $1 for update', [c.id]);
-      // both pooled connections are now inside a PATCH transaction, waiting on the row lock
+      // both pooled connections now run a PATCH's write, waiting on the row lock
       const patches = [1, 2].map((n) => t.http.patch(`${API}/clusters/${c.id}`).send({ spec: { n } }).then((r) => r));
       // asked outside the holder's transaction: a transaction sees one snapshot of pg_stat_activity
       const waiting = async () => (await observer.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)).rows[0].n as number;
@@ -43,8 +43,8 @@ describe('database connections', () => {
       for (const res of await Promise.all(patches)) expectProblem(res, 503, 'HYPERFLEET-SVC-001');
       await holder.query('rollback');
 
-      // COMMIT and ROLLBACK both failed on those connections; the pool must not have lost them
-      // (it did: every later request waited 5 s for a connection and failed)
+      // the pool must neither have lost those connections (it did once: every later request waited 5 s
+      // for a connection and failed) nor have taken them back dead (the next request would get one)
       await t.http.get(`${API}/clusters/${c.id}`).expect(200);
       const after = await Promise.all([1, 2, 3].map((n) => t.http.patch(`${API}/clusters/${c.id}`).send({ labels: { n: String(n) } })));
       expect(after.map((r) => r.status)).toEqual([200, 200, 200]);

@@ -39,6 +39,19 @@ export function translateDriverError(err: unknown, kind = 'resource'): Hyperflee
   return undefined;
 }
 
+/**
+ * The error says the connection it came from is gone or unusable (the server's connection SQLSTATEs, a
+ * network error, a driver failure without SQLSTATE), so the connection must not go back to the pool.
+ * Errors of the application (HyperfleetError) and of a statement (a SQLSTATE such as 23505 or 57014)
+ * leave the connection usable.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  if (err instanceof HyperfleetError) return false;
+  if (err instanceof ConnectionException || err instanceof DatabaseConnectionError) return true;
+  const state = sqlState(err);
+  return state === undefined || UNAVAILABLE_SQLSTATES.has(state) || NETWORK_CODES.has(state);
+}
+
 /** A unique constraint refused the write (the ORM's exception, or SQLSTATE 23505 from the driver). */
 export function isUniqueViolation(err: unknown): boolean {
   return err instanceof UniqueConstraintViolationException || sqlState(err) === '23505';

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { isConnectionLost } from './db-errors';
 import { numberPlaceholders, preparedStatements } from './native-query';
 import { pgDate, resourceView } from './resources/resource-row';
 import { AdapterStatus } from './statuses/adapter-status.entity';
@@ -145,10 +146,15 @@ export class WriteStore {
    */
   static async session<T>(em: EntityManager, work: (store: WriteStore) => Promise<T>): Promise<T> {
     const { client, store } = await WriteStore.connect(em);
+    let lost: Error | undefined;
     try {
       return await work(store);
+    } catch (err) {
+      // a connection cut under a statement does not go back to the pool (it may not know yet that it is dead)
+      if (isConnectionLost(err)) lost = err instanceof Error ? err : new Error(String(err));
+      throw err;
     } finally {
-      client.release();
+      client.release(lost);
     }
   }
 
