@@ -241,10 +241,9 @@ export class WriteStore {
           );
     if (!row) return null;
     const [related] = await this.run<{ labels: LabelMap | null; statuses: Record<string, unknown>[] | null }>(
-      `select (select jsonb_object_agg(l.key, l.value) from labels l where l.owner_type = $1 and l.owner_id = $2 and l.deleted_at is null) as labels,
-         (select json_agg(s order by s.created_time, s.adapter) from adapter_statuses s where s.owner_type = $1 and s.owner_id = $2 and s.deleted_at is null) as statuses`,
-      [kind, id],
-      'hf_related',
+      `select ${LABELS_OF_ROW(kind)} as labels, ${STATUSES_OF_ROW(kind)} as statuses from (select cast(? as uuid) as id) r`,
+      [id],
+      `hf_related_${TABLE[kind]}`,
     );
     return { row: resourceView<T>(row), labels: related.labels ?? {}, statuses: (related.statuses ?? []).map(statusRow) };
   }
