@@ -29,15 +29,27 @@ export class ConditionsService {
 
   /**
    * The resource's conditions for these statuses when they differ from the stored ones (B6), else
-   * undefined. Pure: once the new conditions are stored, `countReconciliationStart` counts the change.
+   * undefined.
    */
-  changed(kind: OwnerType, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] | undefined {
+  private changed(kind: OwnerType, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] | undefined {
     const next = this.aggregate(kind, resource as ResourceEntity, statuses, hasActiveChildren);
     return sameConditions(next, resource.conditions) ? undefined : next;
   }
 
+  /**
+   * Recomputes the resource's conditions and hands them to `write` (undefined when unchanged), which
+   * stores them; a reconciliation start is counted only once they are written (an optimistic write that
+   * lost runs again, and must not count twice).
+   */
+  async recomputeAndWrite(kind: OwnerType, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean, write: (next: ResourceCondition[] | undefined) => Promise<void>): Promise<void> {
+    const before = { ...resource };
+    const next = this.changed(kind, resource, statuses, hasActiveChildren);
+    await write(next);
+    if (next) this.countReconciliationStart(kind, before, next);
+  }
+
   /** CONTRACT §5.8 B8: every transition of Reconciled into False starts a reconciliation (`resource` still holds the conditions before). */
-  countReconciliationStart(kind: OwnerType, resource: ConditionsOwner, after: ResourceCondition[]): void {
+  private countReconciliationStart(kind: OwnerType, resource: ConditionsOwner, after: ResourceCondition[]): void {
     const before = resource.conditions ?? [];
     const was = before.find((c) => c.type === RECONCILED)?.status;
     const now = after.find((c) => c.type === RECONCILED)?.status;

@@ -1,11 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, uuidv7, ValidationError } from '@app/common';
-import { AdapterStatus, compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
+import { compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
 import { ConditionsService } from '../conditions/conditions.service';
 import { LabelsService } from '../labels/labels.service';
 import { ResourceKind } from './resource-kind';
 import { RESOURCE_JSON } from './resource.sql-presenter';
+
+/** The row with its recomputed conditions, when they changed. */
+function withConditions<T extends ResourceEntity>(row: T, next: ResourceEntity['conditions'] | undefined): T {
+  if (next) row.conditions = next;
+  return row;
+}
 
 /** A stored resource and its labels: what presenters turn into wire JSON. */
 export interface ResourceView<T extends ResourceEntity> {
@@ -84,7 +90,7 @@ export class ResourceLifecycle {
     row.version += 1;
     row.updatedTime = new Date();
     row.updatedBy = caller;
-    await this.applyConditions(kind, row, statuses, false, () => store.saveResource(kind.kind, row, labelsChanged ? (patch.labels as LabelMap) : undefined));
+    await this.conditions.recomputeAndWrite(kind.kind, row, statuses, false, (next) => store.saveResource(kind.kind, withConditions(row, next), labelsChanged ? (patch.labels as LabelMap) : undefined));
     return { row, labels: labelsChanged ? (patch.labels as LabelMap) : current };
   }
 
@@ -100,20 +106,8 @@ export class ResourceLifecycle {
     row.version += 1;
     row.updatedTime = at;
     row.updatedBy = caller;
-    await this.applyConditions(kind, row, statuses, hasActiveChildren, () => store.saveResource(kind.kind, row));
+    await this.conditions.recomputeAndWrite(kind.kind, row, statuses, hasActiveChildren, (next) => store.saveResource(kind.kind, withConditions(row, next)));
     return true;
-  }
-
-  /**
-   * Recomputes the row's conditions, then `save`s the row; a reconciliation start is counted only once
-   * the row is written (an optimistic write that lost runs again, and must not count twice).
-   */
-  private async applyConditions(kind: ResourceKind, row: ResourceEntity, statuses: AdapterStatus[], hasActiveChildren: boolean, save: () => Promise<void>): Promise<void> {
-    const before = row.conditions;
-    const next = this.conditions.changed(kind.kind, row, statuses, hasActiveChildren);
-    if (next) row.conditions = next;
-    await save();
-    if (next) this.conditions.countReconciliationStart(kind.kind, { ...row, conditions: before }, next);
   }
 
   /** Removal (CONTRACT D4): deleted_at on the rows, their statuses and labels; hidden from every read after. */

@@ -67,9 +67,7 @@ export class StatusesService {
         return { stored };
       }
       // the status and, when they changed, the resource's conditions in one statement
-      const next = this.conditions.changed(kind.kind, row, all, children > 0);
-      await store.upsert(stored, next);
-      if (next) this.conditions.countReconciliationStart(kind.kind, row, next);
+      await this.conditions.recomputeAndWrite(kind.kind, row, all, children > 0, (next) => store.upsert(stored, next));
       return { stored };
     });
     return outcome ?? this.notFound(target);
