@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Client } from 'pg';
+import type { Socket } from 'node:net';
+import { Client, Pool } from 'pg';
 import { DatabaseConnectionError, initOrm, translateDriverError } from '@app/persistence';
 import { createCluster } from '../factories/cluster.factory';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -72,6 +73,36 @@ describe('database connections', () => {
       expect(deleted.body.labels).toEqual({ env: 'prod' });
       await t.http.post(`${API}/clusters/${c.id}/force-delete`).send({ reason: 'test' }).expect(204);
       await t.http.get(`${API}/clusters`).expect(200);
+    });
+  });
+
+  describe('closing the pool', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+    });
+    afterAll(() => db?.drop());
+
+    it('returns only once every connection has closed', async () => {
+      const orm = await initOrm({ clientUrl: db.url, poolMax: 6 });
+      const pool = await (orm.em.getConnection() as unknown as { getNativeClient(): Promise<Pool> }).getNativeClient();
+      const sockets: Socket[] = [];
+      pool.on('connect', (client) => sockets.push((client as unknown as { connection: { stream: Socket } }).connection.stream));
+      // six statements at once: six connections, idle in the pool afterwards
+      await Promise.all(Array.from({ length: 6 }, () => orm.em.fork().getConnection().execute('select pg_sleep(0.05)')));
+      expect(sockets.map((s) => s.destroyed)).toEqual(Array(6).fill(false));
+      await orm.close(true);
+      // a process may exit right here: its sockets are closed, and the server closes its side only after
+      // the backend has left (pg-pool's own end resolves while they are still open)
+      expect(sockets.map((s) => s.destroyed)).toEqual(Array(6).fill(true));
+      const watcher = new Client({ connectionString: db.url });
+      await watcher.connect();
+      try {
+        const { rows } = await watcher.query(`select count(*)::int as n from pg_stat_activity where application_name = 'hyperfleet-api' and datname = current_database()`);
+        expect(rows[0].n).toBe(0);
+      } finally {
+        await watcher.end();
+      }
     });
   });
 
