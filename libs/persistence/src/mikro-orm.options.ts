@@ -2,6 +2,7 @@ import { UnderscoreNamingStrategy } from '@mikro-orm/core';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
 import { MIGRATIONS } from './migrations';
 import { ENTITIES } from './entities';
 import { guardPool } from './pg-guard';
@@ -33,7 +34,7 @@ function sslOption(clientUrl: string): boolean | { rejectUnauthorized: boolean }
  * The one MikroORM configuration, shared by the API, the migrate app, the CLI and the tests.
  * Migrations are the classes listed in `migrations.ts` (no file globbing at run time).
  */
-export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof defineConfig> {
+export function buildOrmOptions(settings: OrmSettings, pools?: NativePools): ReturnType<typeof defineConfig> {
   return defineConfig({
     clientUrl: settings.clientUrl,
     entities: ENTITIES,
@@ -45,7 +46,10 @@ export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof define
     pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: 60_000 },
     driverOptions: {
       // releases connections that die in a transaction, and gives driver-side connection failures a SQLSTATE
-      onPoolCreated: guardPool,
+      onPoolCreated: (pool: Pool) => {
+        guardPool(pool);
+        pools?.add(pool);
+      },
       connectionTimeoutMillis: settings.connectTimeoutMs ?? 5_000,
       application_name: 'hyperfleet-api',
       ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs, query_timeout: settings.statementTimeoutMs + 1_000 } : {}),
@@ -69,9 +73,39 @@ export function buildOrmOptions(settings: OrmSettings): ReturnType<typeof define
   });
 }
 
+/**
+ * The pg pools an ORM created, closed with it. MikroORM's close ends the pool through kysely, and kysely
+ * only knows the pool once a statement went through it: the hot paths use the pool directly
+ * (`queryBound`, `WriteStore`), so a process that never ran an ORM statement would exit with its
+ * connections open.
+ */
+export class NativePools {
+  private readonly pools: Pool[] = [];
+
+  add(pool: Pool): void {
+    this.pools.push(pool);
+  }
+
+  /** Ends every pool (pool.end is idempotent here, see guardPool) and waits for their connections to close. */
+  async close(): Promise<void> {
+    await Promise.all(this.pools.map((pool) => pool.end()));
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+}
+
 /** A MikroORM instance on the shared options (tests, the migrate command, scripts). */
 export async function initOrm(settings: OrmSettings) {
-  return MikroORM.init(buildOrmOptions(settings));
+  const pools = new NativePools();
+  const orm = await MikroORM.init(buildOrmOptions(settings, pools));
+  const close = orm.close.bind(orm);
+  orm.close = async (force?: boolean) => {
+    await close(force);
+    await pools.close();
+  };
+  return orm;
 }
 
 export type Orm = Awaited<ReturnType<typeof initOrm>>;

@@ -103,11 +103,12 @@ export function guardPool(pool: Pool): void {
 }
 
 /**
- * `pool.end()` resolves only once every connection of the pool has closed. pg-pool's own resolves as
- * soon as it has asked its clients to end, before their sockets close; a process that exits then
- * leaves server backends behind for a moment (still listed in pg_stat_activity, still holding their
- * slots), and a shutdown is not done until its connections are. The server closes its side of a
- * connection after its backend has left, so a closed socket means a gone backend.
+ * `pool.end()` resolves only once every connection of the pool has closed, and may be called more than
+ * once (each call waits for the same end). pg-pool's own resolves as soon as it has asked its clients to
+ * end, before their sockets close, and rejects a second call; a process that exits then leaves server
+ * backends behind for a moment (still listed in pg_stat_activity, still holding their slots), and a
+ * shutdown is not done until its connections are. The server closes its side of a connection after its
+ * backend has left, so a closed socket means a gone backend.
  */
 function endWhenClosed(pool: Pool): void {
   const open = new Set<PoolClient>();
@@ -117,8 +118,9 @@ function endWhenClosed(pool: Pool): void {
   });
   const closed = () => Promise.all([...open].map((client) => new Promise<void>((resolve) => client.once('end', () => resolve())))).then(() => undefined);
   const end = pool.end.bind(pool) as () => Promise<void>;
+  let ended: Promise<void> | undefined;
   (pool as unknown as { end: (cb?: (err?: Error) => void) => Promise<void> | undefined }).end = (cb?: (err?: Error) => void) => {
-    const ended = end().then(closed);
+    ended ??= end().then(closed);
     if (typeof cb !== 'function') return ended;
     ended.then(() => cb(), (err: Error) => cb(err));
     return undefined;
