@@ -9,10 +9,12 @@ import { API_BASE, CLUSTER, NODE_POOL, ResourceKind } from './resource-kind';
  *
  * Objects are concatenated: json_build_object writes spaces (`{"a" : 1}`) and jsonb does not keep key
  * order. A member whose value is SQL null is left out (concat_ws skips nulls), as JSON.stringify
- * leaves out undefined. The text is JSON.stringify's except inside `spec`, which is jsonb's own text:
- * a space after `:` and `,`, jsonb's key order (shorter keys first; JavaScript puts integer-like keys
- * first), numbers as stored (`1.0` and `1000000000000000000000` where JavaScript writes `1` and
- * `1e+21`). Parsed, the values and key order are the same.
+ * leaves out undefined. The text is JSON.stringify's except inside `spec` and `status.conditions`,
+ * which are jsonb's own text: a space after `:` and `,`, jsonb's key order (shorter keys first;
+ * JavaScript puts integer-like keys first), numbers as stored (`1.0` and `1000000000000000000000` where
+ * JavaScript writes `1` and `1e+21`). Parsed, the values are the same. The stored conditions are the
+ * wire objects the aggregation wrote; sending their text as it is costs PostgreSQL a fraction of
+ * taking each condition apart into the presenter's key order (about 20 µs per resource).
  */
 
 /** An SQL string literal. */
@@ -35,15 +37,6 @@ const isoTime = (sql: string): string => `'"' || to_char(${sql} at time zone 'UT
 
 const clusterHref = (idSql: string): string => `${literal(`${API_BASE}/clusters/`)} || ${idSql}`;
 
-/** presentCondition's documented order; absent keys (reason, message) are left out. */
-const CONDITION_KEYS = ['type', 'status', 'reason', 'message', 'observed_generation', 'created_time', 'last_updated_time', 'last_transition_time'];
-
-/** The stored conditions in their stored order, each object in the documented key order. */
-function conditions(alias: string): string {
-  const condition = object(CONDITION_KEYS.map((key) => member(key, `(cond.c -> ${literal(key)})::text`)));
-  return `'[' || coalesce((select string_agg(${condition}, ',' order by cond.n) from jsonb_array_elements(${alias}.conditions) with ordinality cond(c, n)), '') || ']'`;
-}
-
 /** The live labels ordered by key, or SQL null when there are none (the member is then left out). */
 function labels(alias: string, kind: OwnerType): string {
   return `(select '{' || string_agg(${jsonString('lbl.key')} || ':' || ${jsonString('lbl.value')}, ',' order by lbl.key) || '}' from labels lbl where lbl.owner_type = ${literal(kind)} and lbl.owner_id = ${alias}.id and lbl.deleted_at is null)`;
@@ -61,7 +54,7 @@ export function resourceJsonSql(kind: ResourceKind, alias: string): string {
     member('spec', `${col('spec')}::text`),
     member('labels', labels(alias, kind.kind)),
     member('generation', `${col('generation')}::text`),
-    member('status', `'{"conditions":' || ${conditions(alias)} || '}'`),
+    member('status', `'{"conditions":' || ${col('conditions')}::text || '}'`),
     member('created_time', isoTime(col('created_time'))),
     member('updated_time', isoTime(col('updated_time'))),
     member('created_by', jsonString(col('created_by'))),
