@@ -51,6 +51,8 @@ async function main(): Promise<void> {
       { api: `http://${config.server.host}:${apiPort}/api/hyperfleet/v1`, health: `http://${config.health.host}:${ops.healthPort}/readyz`, metrics: `http://${config.metrics.host}:${ops.metricsPort}/metrics`, api_port: apiPort, health_port: ops.healthPort, metrics_port: ops.metricsPort },
       `HyperFleet API listening on http://${config.server.host}:${apiPort}`,
     );
+    // the start-up lines at once, not with the next batch
+    logger.flush();
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');
     await shutdown.run('start-up failure', 1);
@@ -89,6 +91,7 @@ class Shutdown {
     }
     this.started = true;
     this.logger.info({ reason }, 'shutting down: readiness is now 503, finishing in-flight requests');
+    this.logger.flush();
     this.ops?.markShuttingDown();
     if (this.server?.listening) await this.drain(this.server);
     for (const step of this.steps) {
