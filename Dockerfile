@@ -16,4 +16,5 @@ COPY --from=build /app/package.json ./package.json
 USER node
 EXPOSE 8000 8080 9090
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/apps/api/apps/api/src/main.js"]
+# a young generation of 2 x 8 MiB (V8 lets it grow to 64 MiB): docs/operations.md, "Memory"
+CMD ["node", "--max-semi-space-size=8", "dist/apps/api/apps/api/src/main.js"]
