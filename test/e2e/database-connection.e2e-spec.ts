@@ -76,14 +76,14 @@ describe('database connections', () => {
     });
   });
 
-  describe('closing the pool', () => {
+  describe('an ORM of its own (initOrm)', () => {
     let db: TestDatabase;
     beforeAll(async () => {
       db = await createTestDatabase();
     });
     afterAll(() => db?.drop());
 
-    it('returns only once every connection has closed', async () => {
+    it('closes: close() returns only once every connection has closed', async () => {
       const orm = await initOrm({ clientUrl: db.url, poolMax: 6 });
       const pool = await (orm.em.getConnection() as unknown as { getNativeClient(): Promise<Pool> }).getNativeClient();
       const sockets: Socket[] = [];
@@ -105,16 +105,8 @@ describe('database connections', () => {
         await watcher.end();
       }
     });
-  });
 
-  describe('a request that cannot get a connection', () => {
-    let db: TestDatabase;
-    beforeAll(async () => {
-      db = await createTestDatabase();
-    });
-    afterAll(() => db?.drop());
-
-    it('fails with a connection error (SQLSTATE 08001), translated to 503, by class', async () => {
+    it('a request that cannot get a connection fails with a connection error (SQLSTATE 08001), translated to 503, by class', async () => {
       const orm = await initOrm({ clientUrl: db.url, poolMax: 1, connectTimeoutMs: 200 });
       try {
         const err = await orm.em.fork().transactional(async () =>
