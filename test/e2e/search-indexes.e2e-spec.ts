@@ -57,13 +57,17 @@ describe('search uses indexes', () => {
 
   /** Runs the request, then EXPLAINs the statement it sent (the count and the page, one statement), with the same bound parameters. */
   async function planOf(path: string): Promise<PlanNode[]> {
+    return walk(await planRoot(path));
+  }
+
+  async function planRoot(path: string): Promise<PlanNode> {
     t.statements.length = 0;
     await t.http.get(`${API}${path}`).expect(200);
-    const pages = t.statements.filter((s) => /^select c\.count as total, i\.json from/.test(s.sql));
+    const pages = t.statements.filter((s) => /^select c\.count as total, i\.size, i\.json from/.test(s.sql));
     expect(pages).toHaveLength(1);
     const [statement] = pages;
     const { rows } = await db.query(`explain (format json) ${statement!.sql}`, statement!.params as unknown[]);
-    return walk(rows[0]['QUERY PLAN'][0].Plan);
+    return rows[0]['QUERY PLAN'][0].Plan;
   }
 
   const seqScans = (plan: PlanNode[]) => plan.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
@@ -78,6 +82,31 @@ describe('search uses indexes', () => {
     expect(seqScans(plan)).toEqual([]);
     // the count and the page each look the labels up
     expect(indexes(plan).filter((i) => /^labels_/.test(i!)).length).toBeGreaterThanOrEqual(2);
+  });
+
+  /** The part of the statement's plan that counts the matches (the page's part numbers its rows: WindowAgg). */
+  async function countPlan(path: string): Promise<PlanNode[]> {
+    const sides = (await planRoot(path)).Plans ?? [];
+    const counting = sides.map((side) => walk(side)).filter((nodes) => !nodes.some((n) => n['Node Type'] === 'WindowAgg'));
+    expect(counting).toHaveLength(1);
+    return counting[0];
+  }
+
+  it.each(["labels.team='team-7'", "labels.team in ('team-7', 'team-8')"])('%s: the matches are counted from the labels index alone, without a cluster row', async (search) => {
+    const plan = await countPlan(`/clusters?size=100&search=${encodeURIComponent(search)}`);
+    expect(plan.filter((n) => n['Relation Name'] !== undefined).map((n) => [n['Node Type'], n['Relation Name'], n['Index Name']])).toEqual([['Index Only Scan', 'labels', 'labels_live_search_idx']]);
+  });
+
+  it('labels.team is not null (every cluster): counted from the labels table, without a cluster row', async () => {
+    const plan = await countPlan(`/clusters?size=100&search=${encodeURIComponent('labels.team is not null')}`);
+    expect(plan.map((n) => n['Relation Name']).filter(Boolean)).toEqual(['labels']);
+  });
+
+  it('two label predicates, and the node pools of one cluster, are counted over the resource rows', async () => {
+    const both = await countPlan(`/clusters?size=100&search=${encodeURIComponent("labels.region='region-3' and labels.team='team-23'")}`);
+    expect(both.map((n) => n['Relation Name'])).toContain('clusters');
+    const nested = await countPlan(`/clusters/${someCluster}/nodepools?search=${encodeURIComponent("labels.pool='worker'")}`);
+    expect(nested.map((n) => n['Relation Name'])).toContain('node_pools');
   });
 
   it('name lookups use a name index', async () => {

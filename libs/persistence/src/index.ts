@@ -21,3 +21,4 @@ export * from './schema-generator';
 export * from './write-store';
 export * from './resources/resource-row';
 export * from './migrations';
+export * from './request-scope';

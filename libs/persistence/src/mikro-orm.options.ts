@@ -8,6 +8,7 @@ import { ENTITIES } from './entities';
 import { guardPool } from './pg-guard';
 import { ExistingDatabaseSchemaGenerator } from './schema-generator';
 import { QueryObserver } from './query-observer';
+import { requestScope } from './request-scope';
 import { softDeleteFilter } from './soft-delete.filter';
 
 export interface OrmSettings {
@@ -59,6 +60,8 @@ export function buildOrmOptions(settings: OrmSettings, pools?: NativePools): Ret
     colors: false,
     loggerFactory: () => (settings.observer ?? new QueryObserver(settings.log)).logger(),
     allowGlobalContext: false,
+    // the request's own entity manager, forked on first use (inside a request; none elsewhere)
+    context: (name: string) => requestScope.entityManager(name),
     forceUtcTimezone: true,
     ensureDatabase: false,
     migrations: {

@@ -1,3 +1,4 @@
+import { TransactionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool, QueryResultRow } from 'pg';
 
@@ -11,15 +12,26 @@ export const preparedStatements = { enabled: true };
  * The part of MikroORM's transaction context (a Kysely transaction) used here: it runs a compiled
  * statement, sending the parameters to the server as bound parameters.
  */
-interface TransactionContext<R> {
+interface Trx<R> {
   executeQuery(query: { sql: string; parameters: readonly unknown[]; query: { kind: 'RawNode'; sqlFragments: string[]; parameters: unknown[] } }): Promise<{ rows: R[] }>;
 }
 
+/** Statement texts already numbered; the hot ones are the same few texts on every request. */
+const numbered = new Map<string, string>();
+/** Past this many texts (searches make new ones) the cache starts again. */
+const NUMBERED_MAX = 1000;
+
 /** `?` placeholders (as MikroORM's query builder writes them) → PostgreSQL's `$1, $2, …`. */
 export function numberPlaceholders(sql: string): string {
-  let n = 0;
-  // our SQL never contains a literal '?': values only ever travel as parameters
-  return sql.replace(/\?/g, () => `$${++n}`);
+  let text = numbered.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    // our SQL never contains a literal '?': values only ever travel as parameters
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (numbered.size >= NUMBERED_MAX) numbered.clear();
+    numbered.set(sql, text);
+  }
+  return text;
 }
 
 /**
@@ -32,7 +44,9 @@ export async function queryBound<R extends QueryResultRow>(em: EntityManager, sq
   const text = numberPlaceholders(sql);
   const started = Date.now();
   try {
-    const trx = em.getTransactionContext<TransactionContext<R>>();
+    // the transaction of an enclosing `em.transactional`, looked up without resolving the request's
+    // entity manager (which would fork it: requestScope)
+    const trx = TransactionContext.getEntityManager(em.name)?.getTransactionContext<Trx<R>>();
     // inside a transaction: on the transaction's own connection. Another pooled connection would read
     // outside the transaction, and with as many transactions as pooled connections, each holding one
     // and waiting for a second, the pool would deadlock until the connect timeout.

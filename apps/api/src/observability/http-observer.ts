@@ -10,8 +10,13 @@ export function routeTemplate(req: Request): string {
   return `${req.baseUrl ?? ''}${route}`.replace(/:[A-Za-z0-9_]+/g, '-');
 }
 
-/** Records every finished request: one JSON log line and the request metrics. */
+/**
+ * Records every finished request: one JSON log line and the request metrics. The request line has
+ * fixed fields, none of them secret, so it is written without the logger's redaction, which took
+ * about half of pino's time per line (docs/performance.md, change 14).
+ */
 export function httpObserver(metrics: MetricsService, logger: Logger) {
+  const lines = logger.child({}, { redact: [] });
   return (req: Request, res: Response, next: NextFunction): void => {
     res.on('finish', () => {
       const ctx = requestContext(req);
@@ -19,7 +24,7 @@ export function httpObserver(metrics: MetricsService, logger: Logger) {
       const path = routeTemplate(req);
       metrics.observe(req.method, path, res.statusCode, seconds);
       const level = res.statusCode >= 500 ? 'error' : 'info';
-      logger[level]({ request_id: ctx?.requestId, caller: ctx?.caller, method: req.method, route: path, path: req.originalUrl.split('?')[0], status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 }, 'request');
+      lines[level]({ request_id: ctx?.requestId, caller: ctx?.caller, method: req.method, route: path, path: req.originalUrl.split('?')[0], status: res.statusCode, duration_ms: Math.round(seconds * 1e6) / 1e3 }, 'request');
     });
     next();
   };

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, uuidv7, ValidationError } from '@app/common';
-import { compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
+import { compileSearch, isUniqueViolation, JoinedItems, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
 import { ConditionsService } from '../conditions/conditions.service';
 import { LabelsService } from '../labels/labels.service';
 import { ResourceKind } from './resource-kind';
@@ -31,11 +31,11 @@ export interface ResourcePatch {
   labels?: Record<string, string> | null;
 }
 
-/** A page of a list, its items rendered as JSON text by PostgreSQL (resource.sql-presenter.ts), in order. */
+/** A page of a list, its items rendered as JSON text by PostgreSQL (resource.sql-presenter.ts) and joined, in order. */
 export interface RenderedPage {
   page: number;
   total: number;
-  items: string[];
+  items: JoinedItems;
 }
 
 /**

@@ -8,5 +8,7 @@ describe('pageJson', () => {
   ] as [string, Record<string, unknown>[]][])('writes exactly the text of JSON.stringify(pageOf(...)) (%s)', (_, items) => {
     const texts = items.map((item) => JSON.stringify(item));
     expect(pageJson('ClusterList', 3, 42, texts)).toBe(JSON.stringify(pageOf('ClusterList', 3, 42, items)));
+    // the same items as PostgreSQL joins them (string_agg with ',')
+    expect(pageJson('ClusterList', 3, 42, { count: texts.length, json: texts.join(',') })).toBe(JSON.stringify(pageOf('ClusterList', 3, 42, items)));
   });
 });

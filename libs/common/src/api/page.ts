@@ -14,7 +14,15 @@ export function pageOf<T>(kind: string, page: number, total: number, items: T[])
 /** JSON text of a `T` rendered elsewhere (by PostgreSQL) and sent as it is; the type names what the text holds. */
 export type JsonText<T> = string & { readonly __json?: T };
 
+/** Items rendered as JSON text and joined with commas (by PostgreSQL, in one string), and how many there are. */
+export interface JoinedJson<T> {
+  count: number;
+  /** `item,item,…`; empty for no item. */
+  json: JsonText<T>;
+}
+
 /** pageOf's envelope, with the same keys in the same order, around items already rendered as JSON text. */
-export function pageJson<T>(kind: string, page: number, total: number, items: JsonText<T>[]): JsonText<PageOf<T>> {
-  return `{"kind":${JSON.stringify(kind)},"page":${page},"size":${items.length},"total":${total},"items":[${items.join(',')}]}`;
+export function pageJson<T>(kind: string, page: number, total: number, items: JsonText<T>[] | JoinedJson<T>): JsonText<PageOf<T>> {
+  const { count, json } = Array.isArray(items) ? { count: items.length, json: items.join(',') } : items;
+  return `{"kind":${JSON.stringify(kind)},"page":${page},"size":${count},"total":${total},"items":[${json}]}`;
 }

@@ -10,6 +10,12 @@ export interface PageRequest {
   order: { field: string; direction: 'asc' | 'desc' }[];
 }
 
+/** A page's items as PostgreSQL rendered them: their JSON texts joined with commas, in order, and their number. */
+export interface JoinedItems {
+  count: number;
+  json: string;
+}
+
 /** A resource as PostgreSQL rendered it: its wire JSON text, and the row version for the ETag. */
 export interface RenderedRow {
   version: number;
@@ -22,8 +28,14 @@ export interface RenderedRow {
  */
 const rendered = (json: string): string => `cross join lateral (select ${json} as json) j`;
 
+/** A query builder's statement as text and parameters. */
+const countOf = (qb: { getQuery(): string; getParams(): readonly unknown[] }) => ({ sql: qb.getQuery(), params: qb.getParams() });
+
 /** Queries over clusters or node pools; the soft-delete filter hides removed rows from every one. */
 export class ResourceRepository<T extends ResourceEntity> {
+  /** The two statements of `findRendered` (by id; by id under an owner), made on first use. */
+  private readonly reads: ({ name: string; sql: string } | undefined)[] = [];
+
   constructor(readonly entity: EntityClass<T>) {}
 
   findById(em: EntityManager, id: string, options: { where?: FilterQuery<T> } = {}): Promise<T | null> {
@@ -38,22 +50,26 @@ export class ResourceRepository<T extends ResourceEntity> {
    * `ownerId`, the row must belong to that owner and the owner must not be removed.
    */
   async findRendered(em: EntityManager, id: string, json: string, ownerId?: string): Promise<RenderedRow | null> {
-    const table = em.getMetadata().get(this.entity).tableName;
-    const [sql, params, name] =
-      ownerId === undefined
-        ? [`select r.version, j.json from ${table} r ${rendered(json)} where r.id = ? and r.deleted_at is null`, [id], `hf_get_${table}`]
-        : [`select r.version, j.json from ${table} r join clusters o on o.id = r.owner_id and o.deleted_at is null ${rendered(json)} where r.id = ? and r.owner_id = ? and r.deleted_at is null`, [id, ownerId], `hf_get_owned_${table}`];
-    const [found] = await queryBound<RenderedRow>(em, sql, params, name);
+    const owned = ownerId !== undefined;
+    let read = this.reads[owned ? 1 : 0];
+    if (!read) {
+      const table = em.getMetadata().get(this.entity).tableName;
+      read = owned
+        ? { name: `hf_get_owned_${table}`, sql: `select r.version, j.json from ${table} r join clusters o on o.id = r.owner_id and o.deleted_at is null ${rendered(json)} where r.id = ? and r.owner_id = ? and r.deleted_at is null` }
+        : { name: `hf_get_${table}`, sql: `select r.version, j.json from ${table} r ${rendered(json)} where r.id = ? and r.deleted_at is null` };
+      this.reads[owned ? 1 : 0] = read;
+    }
+    const [found] = await queryBound<RenderedRow>(em, read.sql, owned ? [id, ownerId] : [id], read.name);
     return found ?? null;
   }
 
   /**
    * One page in a stable order (the id breaks ties), each row rendered as JSON text by `json` (over
-   * alias `r`), and the number of all matches. `filter` is a compiled search (parameterized SQL over
-   * alias `r`); the soft-delete condition is explicit here because query builders do not apply the
-   * global filter.
+   * alias `r`) and joined in order, and the number of all matches. `filter` is a compiled search
+   * (parameterized SQL over alias `r`); the soft-delete condition is explicit here because query builders
+   * do not apply the global filter.
    */
-  async page(em: EntityManager, where: FilterQuery<T>, filter: CompiledFilter | undefined, page: PageRequest, json: string): Promise<{ items: string[]; total: number }> {
+  async page(em: EntityManager, where: FilterQuery<T>, filter: CompiledFilter | undefined, page: PageRequest, json: string): Promise<{ items: JoinedItems; total: number }> {
     const orderBy: Record<string, QueryOrder>[] = page.order.map((o) => ({ [o.field]: o.direction === 'desc' ? QueryOrder.DESC : QueryOrder.ASC }));
     if (!page.order.some((o) => o.field === 'id')) orderBy.push({ id: page.order[page.order.length - 1]?.direction === 'asc' ? QueryOrder.ASC : QueryOrder.DESC });
     const base = () => {
@@ -72,14 +88,16 @@ export class ResourceRepository<T extends ResourceEntity> {
       })
       .join(', ');
     const items = `select j.json, row_number() over (order by ${orderSql}) as n from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id ${rendered(json)}`;
-    // the count and the page in one statement: one round trip, one connection (a page past the end
-    // still yields the count's row, with no item)
-    const count = base().count();
-    const rows = await queryBound<{ total: string | number; json: string | null }>(
+    // a search of one label over all resources of the kind is counted from the labels index alone
+    // (CompiledFilter.count); any other by the same filter over the resource rows
+    const count = (Object.keys(where as object).length === 0 ? filter?.count : undefined) ?? countOf(base().count());
+    // the count and the page in one statement and one row: one round trip, one connection, and the
+    // page's items as one string (joined in order by PostgreSQL) instead of a row and a string per item
+    const [row] = await queryBound<{ total: string | number; size: number; json: string }>(
       em,
-      `select c.count as total, i.json from (${count.getQuery()}) c left join lateral (${items}) i on true order by i.n`,
-      [...count.getParams(), ...ids.getParams()],
+      `select c.count as total, i.size, i.json from (${count.sql}) c cross join lateral (select count(*)::int as size, coalesce(string_agg(x.json, ',' order by x.n), '') as json from (${items}) x) i`,
+      [...count.params, ...ids.getParams()],
     );
-    return { items: rows.flatMap((row) => (row.json === null ? [] : [row.json])), total: Number(rows[0]?.total ?? 0) };
+    return { items: { count: row.size, json: row.json }, total: Number(row.total) };
   }
 }

@@ -35,9 +35,24 @@ describe(compileSearch.name, () => {
     expect(compileSearch("labels.env = 'prod'", 'Cluster')).toEqual({
       sql: "exists (select 1 from labels l where l.owner_type = 'Cluster' and l.owner_id = r.id and l.key = ? and l.deleted_at is null and l.value = ?)",
       params: ['env', 'prod'],
+      count: { sql: "select count(*) as count from labels l where l.owner_type = 'Cluster' and l.key = ? and l.deleted_at is null and l.value = ?", params: ['env', 'prod'] },
     });
     expect(compileSearch('labels.env is null', 'NodePool').sql).toBe("not exists (select 1 from labels l where l.owner_type = 'NodePool' and l.owner_id = r.id and l.key = ? and l.deleted_at is null)");
     expect(compileSearch("labels.a.b/c in ['x', 'y']", 'Cluster').params).toEqual(['a.b/c', 'x', 'y']);
+  });
+
+  it('counts a search of one label that matches by having the label from the labels table alone, and no other', () => {
+    expect(compileSearch("labels.team in ('a', 'b')", 'NodePool').count).toEqual({
+      sql: "select count(*) as count from labels l where l.owner_type = 'NodePool' and l.key = ? and l.deleted_at is null and l.value in (?, ?)",
+      params: ['team', 'a', 'b'],
+    });
+    expect(compileSearch("labels.team != 'a'", 'Cluster').count?.sql).toMatch(/and l\.value <> \?$/);
+    expect(compileSearch("labels.team like 'a%'", 'Cluster').count?.sql).toMatch(/and l\.value like \?$/);
+    expect(compileSearch("labels.team not between 'a' and 'b'", 'Cluster').count?.params).toEqual(['team', 'a', 'b']);
+    expect(compileSearch('labels.team is not null', 'Cluster').count).toEqual({ sql: "select count(*) as count from labels l where l.owner_type = 'Cluster' and l.key = ? and l.deleted_at is null", params: ['team'] });
+    // matched by not having the label, or more than one predicate: counted over the resource rows
+    for (const search of ['labels.team is null', "labels.team = 'a' and labels.env = 'b'", "labels.team = 'a' or name = 'x'", "name = 'x'", "spec.team = 'a'"])
+      expect(compileSearch(search, 'Cluster').count).toBeUndefined();
   });
 
   it('compiles spec paths, numerically when the literal is a number', () => {

@@ -5,6 +5,15 @@ import { OwnerType } from '../resource.types';
 export interface CompiledFilter {
   sql: string;
   params: unknown[];
+  /**
+   * For a search that is one label predicate a resource matches by having a label (`labels.env='prod'`,
+   * `in`, `like`, a range, `labels.env is not null`): a statement that counts its matches among all live
+   * resources of the kind from the labels table alone. Each resource has at most one label per key, and
+   * its labels are removed with it (in the same transaction), so the live labels that pass are exactly
+   * the live resources that match: the count is an index-only scan of `labels_live_search_idx`, which
+   * status reports never touch (they keep the resource rows' visibility map stale).
+   */
+  count?: { sql: string; params: readonly unknown[] };
 }
 
 type ColumnType = 'uuid' | 'text' | 'int' | 'time';
@@ -71,7 +80,15 @@ export function compileSearch(text: string, kind: OwnerType, alias = 'r'): Compi
   }
   const params: unknown[] = [];
   const sql = new Compiler(kind, alias, params).node(ast, false);
-  return { sql, params };
+  return { sql, params, count: labelCount(ast, kind) };
+}
+
+/** CompiledFilter.count, for a search that is one label predicate matched by having the label; else none. */
+function labelCount(ast: SearchNode, kind: OwnerType): CompiledFilter['count'] {
+  if (!('field' in ast) || !ast.field.text.startsWith('labels.') || (ast.kind === 'isNull' && !ast.negated)) return undefined;
+  const params: unknown[] = [];
+  const test = new Compiler(kind, 'r', params).labelTest(ast, ast.field.text.slice('labels.'.length));
+  return { sql: `select count(*) as count from labels l where l.owner_type = '${kind}' and ${test}`, params };
 }
 
 class Compiler {
@@ -177,29 +194,31 @@ class Compiler {
 
   /** A label predicate: an index-backed semi-join on labels; a missing label matches only `is null`. */
   private label(n: Exclude<SearchNode, { kind: 'and' | 'or' | 'not' }>, key: string): string {
+    const test = this.labelTest(n, key);
+    const has = `exists (select 1 from labels l where l.owner_type = '${this.kind}' and l.owner_id = ${this.a}.id and ${test})`;
+    return n.kind === 'isNull' && !n.negated ? `not ${has}` : has;
+  }
+
+  /**
+   * What a live label row `l` of the resource must satisfy for `n`: its key and, except for `is null` /
+   * `is not null` (which test only that the label exists), its value.
+   */
+  labelTest(n: Exclude<SearchNode, { kind: 'and' | 'or' | 'not' }>, key: string): string {
     if (!key) throw bad(`a label field needs a key, e.g. labels.env (at position ${n.field.pos})`);
     const field = `labels.${key}`;
     // parameters are pushed in the order their placeholders appear: the key first, then the value test
-    const head = () => `exists (select 1 from labels l where l.owner_type = '${this.kind}' and l.owner_id = ${this.a}.id and l.key = ${this.p(key)} and l.deleted_at is null`;
+    const head = `l.key = ${this.p(key)} and l.deleted_at is null`;
     switch (n.kind) {
       case 'isNull':
-        return n.negated ? `${head()})` : `not ${head()})`;
-      case 'compare': {
-        const h = head();
-        return `${h} and l.value ${SQL_OPS[n.op]} ${this.p(this.str(field, n.value))})`;
-      }
-      case 'in': {
-        const h = head();
-        return `${h} and l.value ${n.negated ? 'not in' : 'in'} (${n.values.map((v) => this.p(this.str(field, v))).join(', ')}))`;
-      }
-      case 'like': {
-        const h = head();
-        return `${h} and l.value ${n.negated ? 'not ' : ''}${n.caseInsensitive ? 'ilike' : 'like'} ${this.p(this.str(field, n.pattern))})`;
-      }
-      case 'between': {
-        const h = head();
-        return `${h} and l.value ${n.negated ? 'not ' : ''}between ${this.p(this.str(field, n.low))} and ${this.p(this.str(field, n.high))})`;
-      }
+        return head;
+      case 'compare':
+        return `${head} and l.value ${SQL_OPS[n.op]} ${this.p(this.str(field, n.value))}`;
+      case 'in':
+        return `${head} and l.value ${n.negated ? 'not in' : 'in'} (${n.values.map((v) => this.p(this.str(field, v))).join(', ')})`;
+      case 'like':
+        return `${head} and l.value ${n.negated ? 'not ' : ''}${n.caseInsensitive ? 'ilike' : 'like'} ${this.p(this.str(field, n.pattern))}`;
+      case 'between':
+        return `${head} and l.value ${n.negated ? 'not ' : ''}between ${this.p(this.str(field, n.low))} and ${this.p(this.str(field, n.high))}`;
     }
   }
 
