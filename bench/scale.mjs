@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Latency at a fixed, modest load for the scale comparison (docs/performance.md): GET by id, a selective
-// label search and an unselective one, each as N requests at concurrency C; prints p50/p95/p99 (ms).
+// Latency at a fixed, modest load for the scale comparison (docs/performance.md): GET by id, two selective
+// label searches (a team: 0.5% of the fleet; a cohort: 500 clusters at any size) and an unselective one, each as N requests at concurrency C; prints p50/p95/p99 (ms).
 //   node bench/scale.mjs --url http://127.0.0.1:3000 [--n 400] [--c 4]
 import { Pool } from 'undici';
 const args = { url: 'http://127.0.0.1:3000', n: 400, c: 4 };
@@ -33,5 +33,7 @@ async function measure(name, pathOf) {
 }
 await measure('get', (k) => `/clusters/${ids[k % ids.length]}`);
 await measure('search-selective labels.team', (k) => `/clusters?size=100&search=${encodeURIComponent(`labels.team='team-${String(k % 200).padStart(3, '0')}'`)}`);
+// 500 matches at every size (bulk-load.mjs): cohorts 1 … 19 exist from 10k clusters on
+await measure('search-selective labels.cohort (500 matches)', (k) => `/clusters?size=100&search=${encodeURIComponent(`labels.cohort='cohort-${1 + (k % 19)}'`)}`);
 await measure('search-unselective labels.env=prod page 1', () => `/clusters?size=100&search=${encodeURIComponent("labels.env='prod'")}`);
 await pool.close();
