@@ -5,14 +5,12 @@ import { createLogger, Logger } from '@app/common';
 import { AppConfig, ConfigError, loadConfig, maskUrl, withDatabaseUrl } from '@app/config';
 import { DatabaseHealth, EmbeddedDatabase, startEmbeddedPostgres } from '@app/persistence';
 import { createApp } from './bootstrap';
-import { applyHeapPolicy } from './heap-policy';
 import { OpsServers } from './health/ops-servers';
 import { MetricsService } from './observability/metrics.service';
 import { startTracing } from './observability/tracing';
 import { version } from '../../../package.json';
 
 async function main(): Promise<void> {
-  const heapPolicy = applyHeapPolicy();
   let config: AppConfig;
   try {
     config = loadConfig(process.env, process.argv, { version });
@@ -50,7 +48,7 @@ async function main(): Promise<void> {
     const apiPort = (app.getHttpServer().address() as AddressInfo).port;
     ops.markReady();
     logger.info(
-      { api: `http://${config.server.host}:${apiPort}/api/hyperfleet/v1`, health: `http://${config.health.host}:${ops.healthPort}/readyz`, metrics: `http://${config.metrics.host}:${ops.metricsPort}/metrics`, api_port: apiPort, health_port: ops.healthPort, metrics_port: ops.metricsPort, heap_policy: heapPolicy ?? 'from the command line' },
+      { api: `http://${config.server.host}:${apiPort}/api/hyperfleet/v1`, health: `http://${config.health.host}:${ops.healthPort}/readyz`, metrics: `http://${config.metrics.host}:${ops.metricsPort}/metrics`, api_port: apiPort, health_port: ops.healthPort, metrics_port: ops.metricsPort },
       `HyperFleet API listening on http://${config.server.host}:${apiPort}`,
     );
     // the start-up lines at once, not with the next batch
