@@ -40,11 +40,6 @@ export const requestScope = {
     }
     return slot.em;
   },
-
-  /** Whether the current request has forked its entity manager (tests). */
-  forked(): boolean {
-    return slots.getStore()?.em !== undefined;
-  },
 };
 
 /** Runs every routed request in a request scope (instead of MikroORM's eager `RequestContext` middleware). */

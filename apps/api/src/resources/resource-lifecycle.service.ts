@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { ConflictError, isPlainObject, jsonEqual, ListQuery, LOGGER, Logger, uuidv7, ValidationError } from '@app/common';
-import { compileSearch, isUniqueViolation, JoinedItems, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
+import { ConflictError, isPlainObject, JoinedJson, jsonEqual, ListQuery, LOGGER, Logger, uuidv7, ValidationError } from '@app/common';
+import { compileSearch, isUniqueViolation, LabelMap, Locked, ResourceEntity, ResourceRepository, WriteStore } from '@app/persistence';
 import { ConditionsService } from '../conditions/conditions.service';
 import { LabelsService } from '../labels/labels.service';
 import { ResourceKind } from './resource-kind';
@@ -35,7 +35,7 @@ export interface ResourcePatch {
 export interface RenderedPage {
   page: number;
   total: number;
-  items: JoinedItems;
+  items: JoinedJson;
 }
 
 /**

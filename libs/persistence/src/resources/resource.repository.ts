@@ -1,4 +1,5 @@
 import { EntityClass, FilterQuery, QueryOrder } from '@mikro-orm/core';
+import type { JoinedJson } from '@app/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ResourceEntity } from '../resource.entity';
 import { queryBound } from '../native-query';
@@ -8,12 +9,6 @@ export interface PageRequest {
   offset: number;
   limit: number;
   order: { field: string; direction: 'asc' | 'desc' }[];
-}
-
-/** A page's items as PostgreSQL rendered them: their JSON texts joined with commas, in order, and their number. */
-export interface JoinedItems {
-  count: number;
-  json: string;
 }
 
 /** A resource as PostgreSQL rendered it: its wire JSON text, and the row version for the ETag. */
@@ -34,7 +29,7 @@ const countOf = (qb: { getQuery(): string; getParams(): readonly unknown[] }) =>
 /** Queries over clusters or node pools; the soft-delete filter hides removed rows from every one. */
 export class ResourceRepository<T extends ResourceEntity> {
   /** The two statements of `findRendered` (by id; by id under an owner), made on first use. */
-  private readonly reads: ({ name: string; sql: string } | undefined)[] = [];
+  private readonly reads: { name: string; sql: string }[] = [];
 
   constructor(readonly entity: EntityClass<T>) {}
 
@@ -51,16 +46,16 @@ export class ResourceRepository<T extends ResourceEntity> {
    */
   async findRendered(em: EntityManager, id: string, json: string, ownerId?: string): Promise<RenderedRow | null> {
     const owned = ownerId !== undefined;
-    let read = this.reads[owned ? 1 : 0];
-    if (!read) {
-      const table = em.getMetadata().get(this.entity).tableName;
-      read = owned
-        ? { name: `hf_get_owned_${table}`, sql: `select r.version, j.json from ${table} r join clusters o on o.id = r.owner_id and o.deleted_at is null ${rendered(json)} where r.id = ? and r.owner_id = ? and r.deleted_at is null` }
-        : { name: `hf_get_${table}`, sql: `select r.version, j.json from ${table} r ${rendered(json)} where r.id = ? and r.deleted_at is null` };
-      this.reads[owned ? 1 : 0] = read;
-    }
+    const read = (this.reads[Number(owned)] ??= this.readStatement(em, json, owned));
     const [found] = await queryBound<RenderedRow>(em, read.sql, owned ? [id, ownerId] : [id], read.name);
     return found ?? null;
+  }
+
+  private readStatement(em: EntityManager, json: string, owned: boolean): { name: string; sql: string } {
+    const table = em.getMetadata().get(this.entity).tableName;
+    return owned
+      ? { name: `hf_get_owned_${table}`, sql: `select r.version, j.json from ${table} r join clusters o on o.id = r.owner_id and o.deleted_at is null ${rendered(json)} where r.id = ? and r.owner_id = ? and r.deleted_at is null` }
+      : { name: `hf_get_${table}`, sql: `select r.version, j.json from ${table} r ${rendered(json)} where r.id = ? and r.deleted_at is null` };
   }
 
   /**
@@ -69,7 +64,7 @@ export class ResourceRepository<T extends ResourceEntity> {
    * (parameterized SQL over alias `r`); the soft-delete condition is explicit here because query builders
    * do not apply the global filter.
    */
-  async page(em: EntityManager, where: FilterQuery<T>, filter: CompiledFilter | undefined, page: PageRequest, json: string): Promise<{ items: JoinedItems; total: number }> {
+  async page(em: EntityManager, where: FilterQuery<T>, filter: CompiledFilter | undefined, page: PageRequest, json: string): Promise<{ items: JoinedJson; total: number }> {
     const orderBy: Record<string, QueryOrder>[] = page.order.map((o) => ({ [o.field]: o.direction === 'desc' ? QueryOrder.DESC : QueryOrder.ASC }));
     if (!page.order.some((o) => o.field === 'id')) orderBy.push({ id: page.order[page.order.length - 1]?.direction === 'asc' ? QueryOrder.ASC : QueryOrder.DESC });
     const base = () => {
