@@ -188,6 +188,37 @@ describe('rendering of reads by PostgreSQL', () => {
     expect(past.body.total).toBeGreaterThan(0);
   });
 
+  it('a page larger than its pieces: PostgreSQL joins the items in runs, the response is every byte of them in order, with its Content-Length (HEAD too)', async () => {
+    // 16 clusters of ~12 KB each (non-ASCII: more bytes than characters) make a page of ~200 KB
+    const blob = `${AWKWARD} ${'é日本😀 '.repeat(400)}${'x'.repeat(8000)}`;
+    const big: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      const id = await insert('clusters', { name: `big-${String(i).padStart(2, '0')}`, spec: JSON.stringify({ i, blob }) });
+      await label('Cluster', id, { set: 'big' });
+      big.push(id);
+    }
+    const path = `${API}/clusters?size=16&search=${encodeURIComponent("labels.set='big'")}&order=name asc`;
+    t.statements.length = 0;
+    const res = await t.http.get(path).expect(200);
+    const items: string[] = [];
+    for (const id of big) items.push((await t.http.get(`${API}/clusters/${id}`).expect(200)).text);
+    expect(res.text).toBe(`{"kind":"ClusterList","page":1,"size":16,"total":16,"items":[${items.join(',')}]}`);
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(Buffer.byteLength(res.text)).toBeGreaterThan(200_000);
+
+    // the statement sent the items as several runs of about 32 KB, in order, none holding the page
+    const [page] = t.statements.filter((s) => s.sql.startsWith('select c.count as total, p.size, p.part from'));
+    const { rows } = await adminQuery(t.db.url, page.sql, page.params as unknown[]);
+    const parts = (rows as { part: string }[]).map((r) => r.part);
+    expect(parts.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...parts.map((p) => Buffer.byteLength(p)))).toBeLessThan(32 * 1024 + Math.max(...items.map((i) => Buffer.byteLength(i))) + 1);
+    expect(parts.join('')).toBe(items.join(','));
+
+    const head = await t.http.head(path).expect(200);
+    expect(head.headers['content-length']).toBe(res.headers['content-length']);
+    expect(head.text ?? '').toBe('');
+  });
+
   it('still answers 404 for missing, removed and foreign resources', async () => {
     const removed = await insert('clusters', { deleted_time: '2026-01-03T00:00:00Z', deleted_at: '2026-01-03T00:00:00Z' });
     await t.http.get(`${API}/clusters/${removed}`).expect(404);

@@ -1,4 +1,4 @@
-import { JsonText, pageJson } from '@app/common';
+import { JsonParts, pageJson } from '@app/common';
 import type { Cluster } from '@app/persistence';
 import { RenderedPage, ResourceView } from '../resources/resource-lifecycle.service';
 import { CLUSTER, clusterHref } from '../resources/resource-kind';
@@ -9,7 +9,7 @@ export function presentCluster({ row, labels }: ResourceView<Cluster>): ClusterR
   return presentResource(CLUSTER.kind, clusterHref(row.id), row, labels);
 }
 
-/** A list page whose items PostgreSQL rendered (resource.sql-presenter.ts). */
-export function presentClusterPage(page: RenderedPage): JsonText<ClusterListResponse> {
+/** A list page whose items PostgreSQL rendered (resource.sql-presenter.ts), in pieces for sendJson. */
+export function presentClusterPage(page: RenderedPage): JsonParts<ClusterListResponse> {
   return pageJson<ClusterResponse>(CLUSTER.listKind, page.page, page.total, page.items);
 }

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { BodyPipe, Caller, etagOf, JsonText } from '@app/common';
 import { ForceDeleteDto } from '../resources/dto/force-delete.dto';
 import { ListQueryParams } from '../resources/dto/list.query';
-import { ApiProblemResponses, deprecationHeader, jsonBody } from '../resources/http';
+import { ApiProblemResponses, deprecationHeader, jsonBody, sendJson } from '../resources/http';
 import { presentCluster, presentClusterPage } from './cluster.presenter';
 import { ClustersService } from './clusters.service';
 import { ClusterListResponse, ClusterResponse } from './dto/cluster.response';
@@ -20,10 +20,10 @@ export class ClustersController {
   @ApiOperation({ operationId: 'getClusters', summary: 'List clusters', description: 'Clusters marked for deletion are included (with `deleted_time`); removed ones are not.' })
   @ApiOkResponse({ type: ClusterListResponse })
   @ApiProblemResponses(400, 401)
-  async list(@Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<JsonText<ClusterListResponse>> {
+  async list(@Query() query: ListQueryParams, @Res() res: Response): Promise<void> {
     const page = await this.clusters.list(query as Record<string, unknown>);
     deprecationHeader(res, page.query);
-    return jsonBody(res, presentClusterPage(page));
+    sendJson(res, presentClusterPage(page));
   }
 
   @Post()

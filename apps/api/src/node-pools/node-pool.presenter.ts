@@ -1,4 +1,4 @@
-import { JsonText, pageJson } from '@app/common';
+import { JsonParts, pageJson } from '@app/common';
 import type { NodePool } from '@app/persistence';
 import { RenderedPage, ResourceView } from '../resources/resource-lifecycle.service';
 import { CLUSTER, clusterHref, NODE_POOL, nodePoolHref } from '../resources/resource-kind';
@@ -13,7 +13,7 @@ export function presentNodePool({ row, labels }: ResourceView<NodePool>): NodePo
   };
 }
 
-/** A list page whose items PostgreSQL rendered (resource.sql-presenter.ts). */
-export function presentNodePoolPage(page: RenderedPage): JsonText<NodePoolListResponse> {
+/** A list page whose items PostgreSQL rendered (resource.sql-presenter.ts), in pieces for sendJson. */
+export function presentNodePoolPage(page: RenderedPage): JsonParts<NodePoolListResponse> {
   return pageJson<NodePoolResponse>(NODE_POOL.listKind, page.page, page.total, page.items);
 }

@@ -5,7 +5,7 @@ import { BodyPipe, Caller, etagOf, JsonText } from '@app/common';
 import { ForceDeleteDto } from '../resources/dto/force-delete.dto';
 import { ListQueryParams } from '../resources/dto/list.query';
 import { PATCH_FIELDS, PatchResourceDto } from '../resources/dto/patch-resource.dto';
-import { ApiProblemResponses, deprecationHeader, jsonBody } from '../resources/http';
+import { ApiProblemResponses, deprecationHeader, jsonBody, sendJson } from '../resources/http';
 import { CreateNodePoolDto } from './dto/create-node-pool.dto';
 import { NodePoolListResponse, NodePoolResponse } from './dto/node-pool.response';
 import { presentNodePool, presentNodePoolPage } from './node-pool.presenter';
@@ -22,20 +22,20 @@ export class NodePoolsController {
   @ApiOperation({ operationId: 'getNodePools', summary: 'List the node pools of all clusters' })
   @ApiOkResponse({ type: NodePoolListResponse })
   @ApiProblemResponses(400, 401)
-  async listAll(@Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<JsonText<NodePoolListResponse>> {
+  async listAll(@Query() query: ListQueryParams, @Res() res: Response): Promise<void> {
     const page = await this.nodePools.listAll(query as Record<string, unknown>);
     deprecationHeader(res, page.query);
-    return jsonBody(res, presentNodePoolPage(page));
+    sendJson(res, presentNodePoolPage(page));
   }
 
   @Get('clusters/:cluster_id/nodepools')
   @ApiOperation({ operationId: 'getNodePoolsByClusterId', summary: "List a cluster's node pools", description: 'Node pools marked for deletion are included; removed ones are not.' })
   @ApiOkResponse({ type: NodePoolListResponse })
   @ApiProblemResponses(400, 401, 404)
-  async list(@Param('cluster_id') clusterId: string, @Query() query: ListQueryParams, @Res({ passthrough: true }) res: Response): Promise<JsonText<NodePoolListResponse>> {
+  async list(@Param('cluster_id') clusterId: string, @Query() query: ListQueryParams, @Res() res: Response): Promise<void> {
     const page = await this.nodePools.listOfCluster(clusterId, query as Record<string, unknown>);
     deprecationHeader(res, page.query);
-    return jsonBody(res, presentNodePoolPage(page));
+    sendJson(res, presentNodePoolPage(page));
   }
 
   @Post('clusters/:cluster_id/nodepools')

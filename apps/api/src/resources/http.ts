@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { JsonText, ListQuery } from '@app/common';
+import type { JsonParts, JsonText, ListQuery } from '@app/common';
 import { ProblemResponse } from './dto/problem.response';
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -38,4 +38,21 @@ export function deprecationHeader(res: Response, query: ListQuery): void {
 export function jsonBody<T>(res: Response, json: JsonText<T>): JsonText<T> {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   return json;
+}
+
+/**
+ * Sends JSON text in pieces (a list page, see JsonParts) as one 200 response with its Content-Length:
+ * the pieces are written corked, so they leave in one write, and never joined into one string. For a
+ * handler that takes `@Res()` and sends its own response. Nothing is sent when the request's deadline
+ * has already answered it.
+ */
+export function sendJson<T>(res: Response, parts: JsonParts<T>): void {
+  if (res.headersSent) return;
+  let length = 0;
+  for (const part of parts) length += Buffer.byteLength(part);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', length);
+  res.cork();
+  for (const part of parts) res.write(part);
+  res.end();
 }

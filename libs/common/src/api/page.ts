@@ -14,15 +14,22 @@ export function pageOf<T>(kind: string, page: number, total: number, items: T[])
 /** JSON text of a `T` rendered elsewhere (by PostgreSQL) and sent as it is; the type names what the text holds. */
 export type JsonText<T> = string & { readonly __json?: T };
 
-/** Items rendered as JSON text and joined with commas (by PostgreSQL, in one string), and how many there are. */
+/**
+ * JSON text in pieces, written one after another and never joined: `parts.join('')` is the JSON of a
+ * `T`. A list page is ~220 KB of text; as one string it is a V8 large object, which only a full
+ * mark-sweep frees, so every page sent would grow the heap until the next one. Pieces of a few tens of
+ * kilobytes are ordinary young objects that a scavenge frees.
+ */
+export type JsonParts<T> = readonly string[] & { readonly __json?: T };
+
+/** Items rendered as JSON text by PostgreSQL, joined in runs of a few tens of kilobytes, and how many there are. */
 export interface JoinedJson {
   count: number;
-  /** `item,item,…`; empty for no item. */
-  json: string;
+  /** In order, `parts.join('')` is `item,item,…` (the separating commas are in the parts); empty for no item. */
+  parts: string[];
 }
 
 /** pageOf's envelope, with the same keys in the same order, around items already rendered as JSON text. */
-export function pageJson<T>(kind: string, page: number, total: number, items: JsonText<T>[] | JoinedJson): JsonText<PageOf<T>> {
-  const { count, json } = Array.isArray(items) ? { count: items.length, json: items.join(',') } : items;
-  return `{"kind":${JSON.stringify(kind)},"page":${page},"size":${count},"total":${total},"items":[${json}]}`;
+export function pageJson<T>(kind: string, page: number, total: number, items: JoinedJson): JsonParts<PageOf<T>> {
+  return [`{"kind":${JSON.stringify(kind)},"page":${page},"size":${items.count},"total":${total},"items":[`, ...items.parts, ']}'];
 }

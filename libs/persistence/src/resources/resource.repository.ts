@@ -23,6 +23,9 @@ export interface RenderedRow {
  */
 const rendered = (json: string): string => `cross join lateral (select ${json} as json) j`;
 
+/** The size of the windows a page's items are joined in (see JsonParts): far below V8's large-object size. */
+const PART_BYTES = 32 * 1024;
+
 /** A query builder's statement as text and parameters. */
 const countOf = (qb: { getQuery(): string; getParams(): readonly unknown[] }) => ({ sql: qb.getQuery(), params: qb.getParams() });
 
@@ -82,17 +85,32 @@ export class ResourceRepository<T extends ResourceEntity> {
         return `r.${(meta.properties as unknown as Record<string, { fieldNames: string[] }>)[prop].fieldNames[0]} ${String(dir).toLowerCase() === 'desc' ? 'desc' : 'asc'}`;
       })
       .join(', ');
-    const items = `select j.json, row_number() over (order by ${orderSql}) as n from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id ${rendered(json)}`;
+    // each item rendered once, with its place (n), then the run it joins (g): items starting in the same
+    // PART_BYTES window of the page's text form one run, at most PART_BYTES plus one item; the first is
+    // run 0. The numbering subquery keeps the rendering in one place (referenced three times in one
+    // select list, PostgreSQL would render every item three times)
+    const items =
+      `select y.json, y.n, (sum(octet_length(y.json)) over (order by y.n) - octet_length(y.json)) / ${PART_BYTES} as g ` +
+      `from (select j.json, row_number() over (order by ${orderSql}) as n from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id ${rendered(json)}) y`;
     // a search of one label over all resources of the kind is counted from the labels index alone
     // (CompiledFilter.count); any other by the same filter over the resource rows
     const count = (Object.keys(where as object).length === 0 ? filter?.count : undefined) ?? countOf(base().count());
-    // the count and the page in one statement and one row: one round trip, one connection, and the
-    // page's items as one string (joined in order by PostgreSQL) instead of a row and a string per item
-    const [row] = await queryBound<{ total: string | number; size: number; json: string }>(
+    // the count and the page in one statement: one round trip, one connection, and the page's items
+    // joined by PostgreSQL in runs, a row per run in order (one row without a run for an empty page),
+    // instead of a row and a string per item, or one string larger than V8's regular objects
+    const rows = await queryBound<{ total: string | number; size: number | null; part: string | null }>(
       em,
-      `select c.count as total, i.size, i.json from (${count.sql}) c cross join lateral (select count(*)::int as size, coalesce(string_agg(x.json, ',' order by x.n), '') as json from (${items}) x) i`,
+      `select c.count as total, p.size, p.part from (${count.sql}) c left join lateral (select count(*)::int as size, ` +
+        `case when x.g = 0 then '' else ',' end || string_agg(x.json, ',' order by x.n) as part, x.g from (${items}) x group by x.g) p on true order by p.g`,
       [...count.params, ...ids.getParams()],
     );
-    return { items: { count: row.size, json: row.json }, total: Number(row.total) };
+    let size = 0;
+    const parts: string[] = [];
+    for (const row of rows) {
+      if (row.part === null) continue;
+      size += row.size ?? 0;
+      parts.push(row.part);
+    }
+    return { items: { count: size, parts }, total: Number(rows[0].total) };
   }
 }
