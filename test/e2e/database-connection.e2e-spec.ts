@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import type { Socket } from 'node:net';
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { Client, Pool } from 'pg';
-import { DatabaseConnectionError, initOrm, translateDriverError } from '@app/persistence';
+import { DatabaseConnectionError, initOrm, queryBound, translateDriverError } from '@app/persistence';
 import { createCluster } from '../factories/cluster.factory';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { expectProblem } from '../support/problem';
@@ -14,6 +14,43 @@ const API = '/api/hyperfleet/v1';
  * dies inside a transaction goes back to the pool, a request that cannot get a connection is a 503,
  * and a transaction never needs a second pooled connection.
  */
+/**
+ * A TCP relay to the database that can stop relaying (`freeze`): the connections stay open and nothing
+ * comes back, as when the server hangs or the network drops packets. New connections relay again after `thaw`.
+ */
+async function freezableRelay(target: URL): Promise<{ url: string; freeze(): void; thaw(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let frozen = false;
+  const server: Server = createServer((client) => {
+    const upstream = netConnect(Number(target.port || 5432), target.hostname);
+    const stuck = frozen;
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      from.on('data', (chunk) => {
+        if (!frozen && !stuck) to.write(chunk);
+      });
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target.href);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as { port: number }).port);
+  return {
+    url: url.href,
+    freeze: () => (frozen = true),
+    thaw: () => (frozen = false),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe('database connections', () => {
   describe('a pool of two whose connections are cut under their statements', () => {
     let t: TestApp;
@@ -105,6 +142,30 @@ describe('database connections', () => {
         await watcher.end();
       }
     });
+
+    it('a database that stops answering: the statement fails a second past the statement timeout (08006, a 503), and the pool goes on with a new connection', async () => {
+      const relay = await freezableRelay(new URL(db.url));
+      const orm = await initOrm({ clientUrl: relay.url, poolMax: 1, statementTimeoutMs: 1_000 });
+      try {
+        // statements shorter than the read timeout (2 s) one after another, 2.5 s in all, on the one
+        // connection: the clock runs per statement, not per connection or checkout
+        for (let i = 0; i < 5; i++) await orm.em.fork().getConnection().execute('select pg_sleep(0.5)');
+        relay.freeze();
+        const err = await queryBound(orm.em.fork(), 'select 1 as one', []).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(DatabaseConnectionError);
+        expect((err as DatabaseConnectionError).code).toBe('08006');
+        expect(translateDriverError(err)).toMatchObject({ status: 503 });
+        relay.thaw();
+        await expect(queryBound(orm.em.fork(), 'select 1 as one', [])).resolves.toEqual([{ one: 1 }]);
+        await expect(orm.em.fork().getConnection().execute('select 2 as two')).resolves.toEqual([{ two: 2 }]);
+      } finally {
+        await orm.close(true);
+        await relay.close();
+      }
+    }, 30_000);
 
     it('a request that cannot get a connection fails with a connection error (SQLSTATE 08001), translated to 503, by class', async () => {
       const orm = await initOrm({ clientUrl: db.url, poolMax: 1, connectTimeoutMs: 200 });

@@ -46,14 +46,16 @@ export function buildOrmOptions(settings: OrmSettings, pools?: NativePools): Ret
     filters: { [softDeleteFilter.name]: softDeleteFilter },
     pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: 60_000 },
     driverOptions: {
-      // releases connections that die in a transaction, and gives driver-side connection failures a SQLSTATE
+      // releases connections that die in a transaction, gives driver-side connection failures a SQLSTATE,
+      // and cuts a connection whose statement has no answer a second past the statement timeout (pg's
+      // own query_timeout is not used: its timer per statement kept every result alive, see guardQuery)
       onPoolCreated: (pool: Pool) => {
-        guardPool(pool);
+        guardPool(pool, { readTimeoutMs: settings.statementTimeoutMs ? settings.statementTimeoutMs + 1_000 : undefined });
         pools?.add(pool);
       },
       connectionTimeoutMillis: settings.connectTimeoutMs ?? 5_000,
       application_name: 'hyperfleet-api',
-      ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs, query_timeout: settings.statementTimeoutMs + 1_000 } : {}),
+      ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs } : {}),
       ...(sslOption(settings.clientUrl) !== undefined ? { ssl: sslOption(settings.clientUrl) } : {}),
     },
     debug: settings.debug ?? false,

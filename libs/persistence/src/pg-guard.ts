@@ -25,15 +25,27 @@ function asConnectionError(code: '08001' | '08006', err: unknown): unknown {
 }
 
 const QUERIES_GUARDED = Symbol('hyperfleet.queriesGuarded');
+/** When the client's oldest unanswered statement was sent (ms since the epoch); 0 when it has none. */
+const BUSY_SINCE = Symbol('hyperfleet.busySince');
 
 type Callback = (err: unknown, ...rest: unknown[]) => void;
+type TrackedClient = PoolClient & { [QUERIES_GUARDED]?: true; [BUSY_SINCE]?: number };
 
-/** `query` of a client or of the pool, with the failures the driver raised itself given a SQLSTATE. */
-function guardQuery(target: { query: unknown }): void {
+/**
+ * `query` of a client or of the pool, with the failures the driver raised itself given a SQLSTATE. A
+ * client's own callbacks are not wrapped: its only callback caller is pg-pool's `pool.query`, whose
+ * result the pool's guard translates. A closure around every statement's callback (like pg's own
+ * `query_timeout` timer) kept each statement's result reachable past young collections, so every list
+ * page (~200 KB) was promoted to the old generation and the heap grew until the next full collection.
+ * A client also notes when it started waiting for an answer, for `cutUnanswered`.
+ */
+function guardQuery(target: { query: unknown }, client?: TrackedClient): void {
   const query = target.query as (...args: unknown[]) => unknown;
   target.query = function (this: unknown, ...args: unknown[]) {
+    if (client && !client[BUSY_SINCE]) client[BUSY_SINCE] = Date.now();
     const last = args[args.length - 1];
     if (typeof last === 'function') {
+      if (client) return query.apply(this, args);
       args[args.length - 1] = (err: unknown, ...rest: unknown[]) => (last as Callback)(err ? asConnectionError('08006', err) : err, ...rest);
       return query.apply(this, args);
     }
@@ -44,12 +56,40 @@ function guardQuery(target: { query: unknown }): void {
   };
 }
 
-/** Once per client. */
+/** Once per client. pg emits 'drain' when the client has answered everything it was sent. */
 function guardQueries(client: PoolClient): void {
-  const marked = client as PoolClient & { [QUERIES_GUARDED]?: true };
+  const marked = client as TrackedClient;
   if (marked[QUERIES_GUARDED]) return;
   marked[QUERIES_GUARDED] = true;
-  guardQuery(client);
+  marked[BUSY_SINCE] = 0;
+  client.on('drain', () => {
+    marked[BUSY_SINCE] = 0;
+  });
+  guardQuery(client, marked);
+}
+
+/**
+ * The read timeout: a connection whose statement has had no answer for `timeoutMs` is destroyed, so
+ * its statement fails with a connection error (08006) and the pool replaces it. The statement timeout
+ * (set a little shorter) ends slow statements on the server; this ends the wait when the server or the
+ * network no longer answers at all. One timer for the pool instead of one per statement (see guardQuery).
+ */
+function cutUnanswered(open: ReadonlySet<PoolClient>, timeoutMs: number): () => void {
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      for (const client of open) {
+        const since = (client as TrackedClient)[BUSY_SINCE];
+        if (!since || now - since <= timeoutMs) continue;
+        (client as TrackedClient)[BUSY_SINCE] = 0;
+        const stream = (client as unknown as { connection?: { stream?: { destroy(err?: Error): void } } }).connection?.stream;
+        stream?.destroy(new DatabaseConnectionError('08006', new Error(`no answer from the database within ${timeoutMs} ms`)));
+      }
+    },
+    Math.max(25, Math.min(1_000, Math.floor(timeoutMs / 4))),
+  );
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**
@@ -82,9 +122,10 @@ function guardCheckout(client: PoolClient): PoolClient {
  * Makes the application's pool survive the database going away and coming back (see guardCheckout),
  * and gives every connection failure a SQLSTATE (see DatabaseConnectionError). Installed on the pool
  * MikroORM creates (`driverOptions.onPoolCreated`); covers everything that checks connections out of
- * it: the ORM, `queryBound`, the status store, the health ping.
+ * it: the ORM, `queryBound`, the status store, the health ping. With `readTimeoutMs`, a connection
+ * that leaves a statement unanswered that long is cut (cutUnanswered).
  */
-export function guardPool(pool: Pool): void {
+export function guardPool(pool: Pool, options: { readTimeoutMs?: number } = {}): void {
   const connect = pool.connect.bind(pool) as (cb?: Callback) => Promise<PoolClient> | undefined;
   (pool as unknown as { connect: (cb?: Callback) => unknown }).connect = (cb?: Callback) => {
     if (typeof cb === 'function') {
@@ -99,7 +140,19 @@ export function guardPool(pool: Pool): void {
   };
   // pool.query also reports a connection that breaks under it through the client's 'error' event, not its query
   guardQuery(pool as unknown as { query: unknown });
-  endWhenClosed(pool);
+  const open = openClients(pool);
+  const stop = options.readTimeoutMs ? cutUnanswered(open, options.readTimeoutMs) : () => undefined;
+  endWhenClosed(pool, open, stop);
+}
+
+/** The pool's connections, from connect to end. */
+function openClients(pool: Pool): ReadonlySet<PoolClient> {
+  const open = new Set<PoolClient>();
+  pool.on('connect', (client) => {
+    open.add(client);
+    client.once('end', () => open.delete(client));
+  });
+  return open;
 }
 
 /**
@@ -110,17 +163,15 @@ export function guardPool(pool: Pool): void {
  * shutdown is not done until its connections are. The server closes its side of a connection after its
  * backend has left, so a closed socket means a gone backend.
  */
-function endWhenClosed(pool: Pool): void {
-  const open = new Set<PoolClient>();
-  pool.on('connect', (client) => {
-    open.add(client);
-    client.once('end', () => open.delete(client));
-  });
+function endWhenClosed(pool: Pool, open: ReadonlySet<PoolClient>, stopped: () => void): void {
   const closed = () => Promise.all([...open].map((client) => new Promise<void>((resolve) => client.once('end', () => resolve())))).then(() => undefined);
   const end = pool.end.bind(pool) as () => Promise<void>;
   let ended: Promise<void> | undefined;
   (pool as unknown as { end: (cb?: (err?: Error) => void) => Promise<void> | undefined }).end = (cb?: (err?: Error) => void) => {
-    ended ??= end().then(closed);
+    if (!ended) {
+      stopped();
+      ended = end().then(closed);
+    }
     if (typeof cb !== 'function') return ended;
     ended.then(() => cb(), (err: Error) => cb(err));
     return undefined;
