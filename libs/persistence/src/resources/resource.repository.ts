@@ -20,8 +20,9 @@ export interface RenderedRow {
 /**
  * `j.json`, the rendering of row `r`. A lateral subselect (PostgreSQL folds it into the select list)
  * keeps the table in the statement's first FROM, which names the table in query metrics and traces.
+ * `once`: evaluated once per row however often `j.json` is referenced (not folded into the select list).
  */
-const rendered = (json: string): string => `cross join lateral (select ${json} as json) j`;
+const rendered = (json: string, once = false): string => `cross join lateral (select ${json} as json${once ? ' offset 0' : ''}) j`;
 
 /** The size of the windows a page's items are joined in (see JsonParts): far below V8's large-object size. */
 const PART_BYTES = 32 * 1024;
@@ -85,13 +86,14 @@ export class ResourceRepository<T extends ResourceEntity> {
         return `r.${(meta.properties as unknown as Record<string, { fieldNames: string[] }>)[prop].fieldNames[0]} ${String(dir).toLowerCase() === 'desc' ? 'desc' : 'asc'}`;
       })
       .join(', ');
-    // each item rendered once, with its place (n), then the run it joins (g): items starting in the same
-    // PART_BYTES window of the page's text form one run, at most PART_BYTES plus one item; the first is
-    // run 0. The numbering subquery keeps the rendering in one place (referenced three times in one
-    // select list, PostgreSQL would render every item three times)
+    // each item rendered once (`offset 0` keeps the rendering a subquery of its own: referenced three
+    // times in the select list, PostgreSQL would render every item three times), numbered in the page's
+    // order (n), and the run it joins (g): items starting in the same PART_BYTES window of the page's
+    // text form one run, at most PART_BYTES plus one item; the first is run 0
     const items =
-      `select y.json, y.n, (sum(octet_length(y.json)) over (order by y.n) - octet_length(y.json)) / ${PART_BYTES} as g ` +
-      `from (select j.json, row_number() over (order by ${orderSql}) as n from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id ${rendered(json)}) y`;
+      `select j.json, row_number() over w as n, (sum(octet_length(j.json)) over w - octet_length(j.json)) / ${PART_BYTES} as g ` +
+      `from ${meta.tableName} r join (${ids.getQuery()}) p on p.id = r.id ${rendered(json, true)} ` +
+      `window w as (order by ${orderSql} rows between unbounded preceding and current row)`;
     // a search of one label over all resources of the kind is counted from the labels index alone
     // (CompiledFilter.count); any other by the same filter over the resource rows
     const count = (Object.keys(where as object).length === 0 ? filter?.count : undefined) ?? countOf(base().count());
