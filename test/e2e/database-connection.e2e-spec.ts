@@ -157,7 +157,7 @@ describe('database connections', () => {
         );
         expect(err).toBeInstanceOf(DatabaseConnectionError);
         expect((err as DatabaseConnectionError).code).toBe('08006');
-        expect(translateDriverError(err)).toMatchObject({ status: 503 });
+        expect(translateDriverError(err)).toMatchObject({ status: 503, code: 'HYPERFLEET-SVC-001' });
         relay.thaw();
         await expect(queryBound(orm.em.fork(), 'select 1 as one', [])).resolves.toEqual([{ one: 1 }]);
         await expect(orm.em.fork().getConnection().execute('select 2 as two')).resolves.toEqual([{ two: 2 }]);
