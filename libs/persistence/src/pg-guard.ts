@@ -25,7 +25,7 @@ function asConnectionError(code: '08001' | '08006', err: unknown): unknown {
 }
 
 const QUERIES_GUARDED = Symbol('hyperfleet.queriesGuarded');
-/** When the client's oldest unanswered statement was sent (ms since the epoch); 0 when it has none. */
+/** When the client's oldest unanswered statement was sent (ms since the epoch); 0 or unset when it has none. */
 const BUSY_SINCE = Symbol('hyperfleet.busySince');
 
 type Callback = (err: unknown, ...rest: unknown[]) => void;
@@ -39,13 +39,13 @@ type TrackedClient = PoolClient & { [QUERIES_GUARDED]?: true; [BUSY_SINCE]?: num
  * page (~200 KB) was promoted to the old generation and the heap grew until the next full collection.
  * A client also notes when it started waiting for an answer, for `cutUnanswered`.
  */
-function guardQuery(target: { query: unknown }, client?: TrackedClient): void {
+function guardQuery(target: { query: unknown; [BUSY_SINCE]?: number }, isClient: boolean): void {
   const query = target.query as (...args: unknown[]) => unknown;
   target.query = function (this: unknown, ...args: unknown[]) {
-    if (client && !client[BUSY_SINCE]) client[BUSY_SINCE] = Date.now();
+    if (isClient && !target[BUSY_SINCE]) target[BUSY_SINCE] = Date.now();
     const last = args[args.length - 1];
     if (typeof last === 'function') {
-      if (client) return query.apply(this, args);
+      if (isClient) return query.apply(this, args);
       args[args.length - 1] = (err: unknown, ...rest: unknown[]) => (last as Callback)(err ? asConnectionError('08006', err) : err, ...rest);
       return query.apply(this, args);
     }
@@ -61,11 +61,10 @@ function guardQueries(client: PoolClient): void {
   const marked = client as TrackedClient;
   if (marked[QUERIES_GUARDED]) return;
   marked[QUERIES_GUARDED] = true;
-  marked[BUSY_SINCE] = 0;
   client.on('drain', () => {
     marked[BUSY_SINCE] = 0;
   });
-  guardQuery(client, marked);
+  guardQuery(marked, true);
 }
 
 /**
@@ -139,7 +138,7 @@ export function guardPool(pool: Pool, options: { readTimeoutMs?: number } = {}):
     return connect()!.then(guardCheckout, (err: unknown) => Promise.reject(asConnectionError('08001', err)));
   };
   // pool.query also reports a connection that breaks under it through the client's 'error' event, not its query
-  guardQuery(pool as unknown as { query: unknown });
+  guardQuery(pool as unknown as { query: unknown }, false);
   const open = openClients(pool);
   const stop = options.readTimeoutMs ? cutUnanswered(open, options.readTimeoutMs) : () => undefined;
   endWhenClosed(pool, open, stop);

@@ -4,6 +4,9 @@ import type { Response } from 'express';
 import type { JsonParts, JsonText, ListQuery } from '@app/common';
 import { ProblemResponse } from './dto/problem.response';
 
+/** What `res.json` would set: the Content-Type of every JSON body the handlers send as text. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid (HYPERFLEET-VAL-*)',
   401: 'Authentication is required or failed (HYPERFLEET-AUT-*)',
@@ -36,7 +39,7 @@ export function deprecationHeader(res: Response, query: ListQuery): void {
  * Express sends the string as it is, with the Content-Type `res.json` would set.
  */
 export function jsonBody<T>(res: Response, json: JsonText<T>): JsonText<T> {
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Type', JSON_CONTENT_TYPE);
   return json;
 }
 
@@ -50,7 +53,7 @@ export function sendJson<T>(res: Response, parts: JsonParts<T>): void {
   if (res.headersSent) return;
   let length = 0;
   for (const part of parts) length += Buffer.byteLength(part);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Type', JSON_CONTENT_TYPE);
   res.setHeader('Content-Length', length);
   res.cork();
   for (const part of parts) res.write(part);
