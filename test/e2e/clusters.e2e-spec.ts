@@ -1,6 +1,7 @@
 import { adminQuery } from '../setup/pg-admin';
 import { buildCluster, clusterName, createCluster } from '../factories/cluster.factory';
 import { createNodePool } from '../factories/node-pool.factory';
+import { integrityProblems } from '../support/integrity';
 import { expectProblem } from '../support/problem';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -272,15 +273,21 @@ describe('clusters', () => {
       expect(res.body.labels).toEqual(c.labels);
     });
 
-    it('replaces the label set whole; {} clears it', async () => {
-      const c = await createCluster(t.http, { labels: { a: '1', b: '2' } });
-      const res = await t.http.patch(`${BASE}/${c.id}`).send({ labels: { c: '3' } }).expect(200);
-      expect(res.body.labels).toEqual({ c: '3' });
+    it('replaces the label set whole; {} clears it; reads show the live labels in key order', async () => {
+      const c = await createCluster(t.http, { labels: { b: '2', a: '1' } });
+      const labelsOnRead = async () => /"labels":(\{[^}]*\})/.exec((await t.http.get(`${BASE}/${c.id}`).expect(200)).text)?.[1];
+      expect(await labelsOnRead()).toBe('{"a":"1","b":"2"}');
+      const res = await t.http.patch(`${BASE}/${c.id}`).send({ labels: { z: 'x.y_1', c: '3' } }).expect(200);
+      expect(res.body.labels).toEqual({ z: 'x.y_1', c: '3' });
       expect(res.body.generation).toBe(2);
+      expect(await labelsOnRead()).toBe('{"c":"3","z":"x.y_1"}');
+      await t.http.patch(`${BASE}/${c.id}`).send({ spec: { other: true } }).expect(200);
+      expect(await labelsOnRead()).toBe('{"c":"3","z":"x.y_1"}');
       const cleared = await t.http.patch(`${BASE}/${c.id}`).send({ labels: {} }).expect(200);
       expect(cleared.body).not.toHaveProperty('labels');
-      expect(cleared.body.generation).toBe(3);
+      expect(cleared.body.generation).toBe(4);
       expect((await t.http.get(`${BASE}/${c.id}`)).body).not.toHaveProperty('labels');
+      expect(await integrityProblems(t.db.url)).toEqual({});
     });
 
     it('a PATCH that changes nothing (same JSON value, other key order) leaves generation and audit fields alone', async () => {

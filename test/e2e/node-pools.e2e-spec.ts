@@ -90,6 +90,9 @@ describe('node pools', () => {
     const res = await t.http.patch(`${pools}/${np.id}`).send({ spec: { replicas: 5 }, labels: { tier: 'gold' } }).expect(200);
     expect(res.body).toMatchObject({ spec: { replicas: 5 }, labels: { tier: 'gold' }, generation: 2 });
     expect(res.headers.etag).toBe('"2"');
+    // the reads: by id, and in the cluster's list
+    expect((await t.http.get(`${pools}/${np.id}`).expect(200)).body.labels).toEqual({ tier: 'gold' });
+    expect((await t.http.get(pools).expect(200)).body.items.find((p: { id: string }) => p.id === np.id).labels).toEqual({ tier: 'gold' });
     expectProblem(await t.http.patch(`${pools}/${np.id}`).send({ spec: {}, kind: 'NodePool' }), 400, 'HYPERFLEET-VAL-006');
     await t.http.delete(`${pools}/${np.id}`).expect(202);
     const p = expectProblem(await t.http.patch(`${pools}/${np.id}`).send({ spec: {} }), 409, 'HYPERFLEET-CNF-003');

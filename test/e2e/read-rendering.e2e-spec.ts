@@ -7,6 +7,7 @@ import { createCluster } from '../factories/cluster.factory';
 import { createNodePool } from '../factories/node-pool.factory';
 import { buildReport } from '../factories/adapter-status.factory';
 import { adminQuery } from '../setup/pg-admin';
+import { labelsText } from '../support/integrity';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const API = '/api/hyperfleet/v1';
@@ -56,6 +57,9 @@ describe('rendering of reads by PostgreSQL', () => {
 
   async function label(ownerType: OwnerType, ownerId: string, labels: Record<string, string>, deletedAt: string | null = null): Promise<void> {
     for (const [key, value] of Object.entries(labels)) await adminQuery(t.db.url, 'insert into labels (owner_type, owner_id, key, value, deleted_at) values ($1, $2, $3, $4, $5)', [ownerType, ownerId, key, value, deletedAt]);
+    // as the write paths do with the labels they write
+    const table = ownerType === 'Cluster' ? 'clusters' : 'node_pools';
+    await adminQuery(t.db.url, `update ${table} r set rendered_labels = ${labelsText(ownerType, 'r.id')} where r.id = $1`, [ownerId]);
   }
 
   /** What the write paths would send for this row: the entity, its labels, the JavaScript presenter. */

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { startTestApp, TestApp } from '../support/test-app';
+import { RERENDER_LABELS } from '../support/integrity';
 
 const API = '/api/hyperfleet/v1';
 const CLUSTERS = 20_000;
@@ -47,6 +48,7 @@ describe('search uses indexes', () => {
       insert into node_pools (id, owner_id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by)
       select gen_random_uuid(), c.id, 'np-' || k, '{}', 1, 1, '[]', c.created_time, now(), 'bulk', 'bulk'
         from clusters c cross join generate_series(1, 2) k`);
+    for (const statement of RERENDER_LABELS) await db.query(statement);
     for (const table of ['clusters', 'labels', 'node_pools']) await db.query(`vacuum analyze ${table}`);
     someCluster = (await db.query(`select id from clusters where name = 'c-777'`)).rows[0].id;
   }, 180_000);

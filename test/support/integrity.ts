@@ -1,5 +1,12 @@
 import { Client } from 'pg';
 
+/** The wire text of a resource's live labels, from the labels table (what `rendered_labels` must hold). */
+export const labelsText = (kind: 'Cluster' | 'NodePool', idSql: string): string =>
+  `(select '{' || string_agg(to_json(l.key)::text || ':' || to_json(l.value)::text, ',' order by l.key) || '}' from labels l where l.owner_type = '${kind}' and l.owner_id = ${idSql} and l.deleted_at is null)`;
+
+/** For tests that write labels with SQL, as the API never does: the statement that renders them on their rows again. */
+export const RERENDER_LABELS = [`update clusters r set rendered_labels = ${labelsText('Cluster', 'r.id')}`, `update node_pools r set rendered_labels = ${labelsText('NodePool', 'r.id')}`];
+
 /**
  * Invariants of the stored data that no sequence of requests, crash or fault may break ("nothing
  * half-written"): each query returns the offending rows; every one must come back empty.
@@ -17,6 +24,7 @@ const CHECKS: Record<string, string> = {
   'live status of a removed resource': `select s.id from adapter_statuses s left join clusters c on s.owner_type = 'Cluster' and c.id = s.owner_id left join node_pools n on s.owner_type = 'NodePool' and n.id = s.owner_id where s.deleted_at is null and coalesce(c.deleted_at, n.deleted_at) is not null`,
   'status ahead of its resource': `select s.id from adapter_statuses s left join clusters c on s.owner_type = 'Cluster' and c.id = s.owner_id left join node_pools n on s.owner_type = 'NodePool' and n.id = s.owner_id where s.observed_generation > coalesce(c.generation, n.generation)`,
   'label without its resource': `select l.owner_id from labels l where not exists (select 1 from clusters c where l.owner_type = 'Cluster' and c.id = l.owner_id) and not exists (select 1 from node_pools n where l.owner_type = 'NodePool' and n.id = l.owner_id)`,
+  'live resource whose rendered labels are not its live labels': `select id from clusters r where r.deleted_at is null and r.rendered_labels is distinct from ${labelsText('Cluster', 'r.id')} union all select id from node_pools r where r.deleted_at is null and r.rendered_labels is distinct from ${labelsText('NodePool', 'r.id')}`,
   'live label of a removed resource': `select l.owner_id from labels l left join clusters c on l.owner_type = 'Cluster' and c.id = l.owner_id left join node_pools n on l.owner_type = 'NodePool' and n.id = l.owner_id where l.deleted_at is null and coalesce(c.deleted_at, n.deleted_at) is not null`,
 };
 

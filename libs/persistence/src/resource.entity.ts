@@ -48,4 +48,12 @@ export abstract class ResourceEntity {
 
   @Property({ type: 'timestamptz', nullable: true })
   deletedAt?: Date | null;
+
+  /**
+   * The live labels as their wire JSON text (`{"key":"value",…}`, keys in order), NULL when there are
+   * none: written by the statement that writes the labels, from the same values, and sent as it is by
+   * the reads. The labels table stays the truth that searches use.
+   */
+  @Property({ type: 'text', nullable: true, lazy: true })
+  renderedLabels?: string | null;
 }

@@ -44,14 +44,20 @@ export interface Locked<T> {
 /** Thrown inside an optimistic run when it has to end: another write came first, or locks are needed. */
 const CONTENDED = Symbol('write contended');
 
-/** The statement that inserts a resource row with its labels: one statement, so atomic on its own. */
-const INSERT_RESOURCE: Record<OwnerType, string> = {
-  Cluster: `with r as (insert into clusters (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id)
-    insert into labels (owner_type, owner_id, key, value) select 'Cluster', r.id, l.key, l.value from r, unnest(cast(? as text[]), cast(? as text[])) as l(key, value)`,
-  NodePool: `with r as (insert into node_pools (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, owner_id)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id)
-    insert into labels (owner_type, owner_id, key, value) select 'NodePool', r.id, l.key, l.value from r, unnest(cast(? as text[]), cast(? as text[])) as l(key, value)`,
+/**
+ * The wire JSON text of a label set given as `unnest`'s rows `x(key, value)`: `{"key":"value",…}`, keys
+ * in order; SQL null for no labels. Stored on the resource row (`rendered_labels`) by the statement that
+ * writes the labels, so that reads send it as it is.
+ */
+const RENDER_LABELS = `'{' || string_agg(to_json(x.key)::text || ':' || to_json(x.value)::text, ',' order by x.key) || '}'`;
+
+/** The statement that inserts a resource row with its labels (and their rendering): one statement, so atomic on its own. */
+const INSERT_RESOURCE = (table: string, kind: OwnerType, ownerColumn = '') => `with r as (insert into ${table} (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by${ownerColumn ? `, ${ownerColumn}` : ''}, rendered_labels)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?${ownerColumn ? ', ?' : ''}, (select ${RENDER_LABELS} from unnest(cast(? as text[]), cast(? as text[])) as x(key, value))) returning id)
+    insert into labels (owner_type, owner_id, key, value) select '${kind}', r.id, x.key, x.value from r, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)`;
+const INSERT_RESOURCES: Record<OwnerType, string> = {
+  Cluster: INSERT_RESOURCE('clusters', 'Cluster'),
+  NodePool: INSERT_RESOURCE('node_pools', 'NodePool', 'owner_id'),
 };
 
 /**
@@ -280,26 +286,28 @@ export class WriteStore {
   async insertResource(kind: OwnerType, r: ResourceEntity & { cluster?: { id: string } }, labels: LabelMap): Promise<void> {
     const params: unknown[] = [r.id, r.name, JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), r.createdTime, r.updatedTime, r.createdBy, r.updatedBy];
     if (kind === 'NodePool') params.push(r.cluster!.id);
-    await this.run(INSERT_RESOURCE[kind], [...params, ...labelArrays(labels)], `hf_insert_${TABLE[kind]}`);
+    const arrays = labelArrays(labels);
+    await this.run(INSERT_RESOURCES[kind], [...params, ...arrays, ...arrays], `hf_insert_${TABLE[kind]}`);
   }
 
   /**
    * Writes back what PATCH and the deletion mark change on a row and, with `labels`, replaces its whole
-   * label set (PATCH semantics: `{}` clears it), in one statement. In the optimistic run, only if the
-   * row is still at the version read.
+   * label set (PATCH semantics: `{}` clears it) and their rendering on the row, in one statement. In the
+   * optimistic run, only if the row is still at the version read.
    */
   async saveResource(kind: OwnerType, r: ResourceEntity, labels?: LabelMap): Promise<void> {
     const table = TABLE[kind];
     const rev = this.revisionOf(r.id);
     const [keys, values] = labels ? labelArrays(labels) : [null, null];
     const rows = await this.run(
-      `with u as (update ${table} set spec = ?, generation = ?, version = ?, conditions = ?, updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ?
+      `with u as (update ${table} set spec = ?, generation = ?, version = ?, conditions = ?, updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ?,
+            rendered_labels = case when cast(? as text[]) is null then rendered_labels else (select ${RENDER_LABELS} from unnest(cast(? as text[]), cast(? as text[])) as x(key, value)) end
           where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id),
         d as (delete from labels l using u where cast(? as text[]) is not null and l.owner_type = '${kind}' and l.owner_id = u.id and l.key <> all(cast(? as text[]))),
         i as (insert into labels (owner_type, owner_id, key, value) select '${kind}', u.id, x.key, x.value from u, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)
           on conflict (owner_type, owner_id, key) do update set value = excluded.value, deleted_at = null)
       select id from u`,
-      [JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), r.updatedTime, r.updatedBy, r.deletedTime ?? null, r.deletedBy ?? null, r.id, rev, rev, keys, keys, keys, values],
+      [JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), r.updatedTime, r.updatedBy, r.deletedTime ?? null, r.deletedBy ?? null, keys, keys, values, r.id, rev, rev, keys, keys, keys, values],
       `hf_save_${table}`,
     );
     if (rows.length === 0) this.contended();

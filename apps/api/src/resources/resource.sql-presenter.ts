@@ -37,11 +37,6 @@ const isoTime = (sql: string): string => `'"' || to_char(${sql} at time zone 'UT
 
 const clusterHref = (idSql: string): string => `${literal(`${API_BASE}/clusters/`)} || ${idSql}`;
 
-/** The live labels ordered by key, or SQL null when there are none (the member is then left out). */
-function labels(alias: string, kind: OwnerType): string {
-  return `(select '{' || string_agg(${jsonString('lbl.key')} || ':' || ${jsonString('lbl.value')}, ',' order by lbl.key) || '}' from labels lbl where lbl.owner_type = ${literal(kind)} and lbl.owner_id = ${alias}.id and lbl.deleted_at is null)`;
-}
-
 /** An SQL expression rendering the resource row aliased `alias` as its wire JSON text. */
 export function resourceJsonSql(kind: ResourceKind, alias: string): string {
   const col = (name: string) => `${alias}.${name}`;
@@ -52,7 +47,8 @@ export function resourceJsonSql(kind: ResourceKind, alias: string): string {
     member('href', jsonString(nodePool ? `${clusterHref(col('owner_id'))} || '/nodepools/' || ${col('id')}` : clusterHref(col('id')))),
     member('name', jsonString(col('name'))),
     member('spec', `${col('spec')}::text`),
-    member('labels', labels(alias, kind.kind)),
+    // written with the labels (WriteStore), SQL null when there are none (the member is then left out)
+    member('labels', col('rendered_labels')),
     member('generation', `${col('generation')}::text`),
     member('status', `'{"conditions":' || ${col('conditions')}::text || '}'`),
     member('created_time', isoTime(col('created_time'))),
