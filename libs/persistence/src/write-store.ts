@@ -45,15 +45,15 @@ export interface Locked<T> {
 const CONTENDED = Symbol('write contended');
 
 /**
- * The wire JSON text of a label set given as `unnest`'s rows `x(key, value)`: `{"key":"value",…}`, keys
+ * The wire JSON text of the label set given as two parameters (keys, values): `{"key":"value",…}`, keys
  * in order; SQL null for no labels. Stored on the resource row (`rendered_labels`) by the statement that
  * writes the labels, so that reads send it as it is.
  */
-const RENDER_LABELS = `'{' || string_agg(to_json(x.key)::text || ':' || to_json(x.value)::text, ',' order by x.key) || '}'`;
+const RENDERED_LABELS = `(select '{' || string_agg(to_json(x.key)::text || ':' || to_json(x.value)::text, ',' order by x.key) || '}' from unnest(cast(? as text[]), cast(? as text[])) as x(key, value))`;
 
 /** The statement that inserts a resource row with its labels (and their rendering): one statement, so atomic on its own. */
 const INSERT_RESOURCE = (table: string, kind: OwnerType, ownerColumn = '') => `with r as (insert into ${table} (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by${ownerColumn ? `, ${ownerColumn}` : ''}, rendered_labels)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?${ownerColumn ? ', ?' : ''}, (select ${RENDER_LABELS} from unnest(cast(? as text[]), cast(? as text[])) as x(key, value))) returning id)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?${ownerColumn ? ', ?' : ''}, ${RENDERED_LABELS}) returning id)
     insert into labels (owner_type, owner_id, key, value) select '${kind}', r.id, x.key, x.value from r, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)`;
 const INSERT_RESOURCES: Record<OwnerType, string> = {
   Cluster: INSERT_RESOURCE('clusters', 'Cluster'),
@@ -301,7 +301,7 @@ export class WriteStore {
     const [keys, values] = labels ? labelArrays(labels) : [null, null];
     const rows = await this.run(
       `with u as (update ${table} set spec = ?, generation = ?, version = ?, conditions = ?, updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ?,
-            rendered_labels = case when cast(? as text[]) is null then rendered_labels else (select ${RENDER_LABELS} from unnest(cast(? as text[]), cast(? as text[])) as x(key, value)) end
+            rendered_labels = case when cast(? as text[]) is null then rendered_labels else ${RENDERED_LABELS} end
           where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id),
         d as (delete from labels l using u where cast(? as text[]) is not null and l.owner_type = '${kind}' and l.owner_id = u.id and l.key <> all(cast(? as text[]))),
         i as (insert into labels (owner_type, owner_id, key, value) select '${kind}', u.id, x.key, x.value from u, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)
