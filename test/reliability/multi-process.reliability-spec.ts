@@ -83,8 +83,11 @@ describe('three API processes on one database', () => {
       for (let n = 0; n < PATCHES_PER_WRITER; n++) {
         const body = { spec: { writer: w, n } };
         if (w < 3) {
-          // optimistic writers: read, then write only over what they read; retry on 412
-          for (let attempt = 0; attempt < 30; attempt++) {
+          // optimistic writers: read, then write only over what they read; retry on 412. Each 412 needs a
+          // change committed since that attempt's read, and the attempts read one after another, so a
+          // writer meets at most as many 412s as there are other changes: the 6 × 10 spec writes and the
+          // one label change. The bound is that, not a guess at how unlucky a writer can be.
+          for (let attempt = 0; attempt <= 6 * PATCHES_PER_WRITER + 1; attempt++) {
             const read = await send(w + attempt, 'GET', `/clusters/${id}`);
             expect(read.status).toBe(200);
             const ifMatch = read.headers.get('etag')!;
