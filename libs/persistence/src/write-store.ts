@@ -78,8 +78,11 @@ const UPSERT_STATUS = (table: string) => `with r as (
 const STATUSES_OF_ROW = (kind: OwnerType) =>
   `(select json_agg(s order by s.created_time, s.adapter) from adapter_statuses s where s.owner_type = '${kind}' and s.owner_id = r.id and s.deleted_at is null)`;
 
-/** The live labels of one resource as a JSON object, for `select … from <table> r`. */
-const LABELS_OF_ROW = (kind: OwnerType) => `(select jsonb_object_agg(l.key, l.value) from labels l where l.owner_type = '${kind}' and l.owner_id = r.id and l.deleted_at is null)`;
+/**
+ * The live labels of a resource row read with `r.*`: its `rendered_labels`, which the statement that
+ * writes the labels keeps equal to them (so no labels subquery runs), parsed; key order as reads send them.
+ */
+const labelsOf = (row: Record<string, unknown>): LabelMap => (typeof row.rendered_labels === 'string' ? JSON.parse(row.rendered_labels) : {});
 
 /**
  * The write paths (resource create, PATCH, deletion mark, removal, adapter status reports) on one
@@ -217,13 +220,13 @@ export class WriteStore {
 
   /**
    * Locks a whole live resource row for a change (a node pool only under its live cluster), then reads
-   * its labels and statuses in one statement (after the lock, as in `lockResource`); null when there is
-   * none. In the optimistic run, one statement reads all three (and a cluster's count of node pools,
-   * for `lockChildren`), without a lock.
+   * its statuses (after the lock, as in `lockResource`); null when there is none. In the optimistic run,
+   * one statement reads the row with its statuses (and a cluster's count of node pools, for
+   * `lockChildren`), without a lock. Either way the labels are the row's own (`labelsOf`).
    */
   async lockRow<T extends ResourceEntity>(kind: OwnerType, id: string, clusterId?: string): Promise<Locked<T> | null> {
     if (this.revisions) {
-      const related = `r.xmin::text as revision, ${LABELS_OF_ROW(kind)} as labels, ${STATUSES_OF_ROW(kind)} as statuses`;
+      const related = `r.xmin::text as revision, ${STATUSES_OF_ROW(kind)} as statuses`;
       const children = '(select count(*)::int from node_pools n where n.owner_id = r.id and n.deleted_at is null) as children';
       const [row] =
         kind === 'Cluster'
@@ -235,7 +238,7 @@ export class WriteStore {
             );
       if (!row) return null;
       if (kind === 'Cluster') this.childCounts.set(id, row.children as number);
-      return this.noted<T>(row, row.labels, row.statuses);
+      return this.noted<T>(row, labelsOf(row), row.statuses);
     }
     const [row] =
       kind === 'Cluster'
@@ -246,12 +249,8 @@ export class WriteStore {
             'hf_lock_node_pools',
           );
     if (!row) return null;
-    const [related] = await this.run<{ labels: LabelMap | null; statuses: Record<string, unknown>[] | null }>(
-      `select ${LABELS_OF_ROW(kind)} as labels, ${STATUSES_OF_ROW(kind)} as statuses from (select cast(? as uuid) as id) r`,
-      [id],
-      `hf_related_${TABLE[kind]}`,
-    );
-    return { row: resourceView<T>(row), labels: related.labels ?? {}, statuses: (related.statuses ?? []).map(statusRow) };
+    // the locked row is its latest version, so its labels are current; the statuses are another table's rows
+    return { row: resourceView<T>(row), labels: labelsOf(row), statuses: await this.statusesOf(kind, [id]) };
   }
 
   /**
