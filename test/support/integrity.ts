@@ -4,9 +4,6 @@ import { Client } from 'pg';
 export const labelsText = (kind: 'Cluster' | 'NodePool', idSql: string): string =>
   `(select '{' || string_agg(to_json(l.key)::text || ':' || to_json(l.value)::text, ',' order by l.key) || '}' from labels l where l.owner_type = '${kind}' and l.owner_id = ${idSql} and l.deleted_at is null)`;
 
-/** For tests that write labels with SQL, as the API never does: the statement that renders them on their rows again. */
-export const RERENDER_LABELS = [`update clusters r set rendered_labels = ${labelsText('Cluster', 'r.id')}`, `update node_pools r set rendered_labels = ${labelsText('NodePool', 'r.id')}`];
-
 /**
  * Invariants of the stored data that no sequence of requests, crash or fault may break ("nothing
  * half-written"): each query returns the offending rows; every one must come back empty.
