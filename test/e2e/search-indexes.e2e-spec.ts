@@ -35,25 +35,27 @@ describe('search uses indexes', () => {
     // no mass UPDATE afterwards, whose new row versions VACUUM may not yet mark all-visible, which would turn
     // the index-only scans below into sequential ones), 5% of clusters not reconciled, 2 node pools each
     await db.query(`
-      insert into clusters (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, rendered_labels)
-      select gen_random_uuid(), 'c-' || i, jsonb_build_object('region', 'r' || (i % 20), 'replicas', i % 7), 1, 1,
-             jsonb_build_array(jsonb_build_object('type', 'Reconciled', 'status', case when i % 20 = 0 then 'False' else 'True' end, 'observed_generation', 1,
-               'created_time', '2026-01-01T00:00:00.000Z', 'last_updated_time', '2026-01-01T00:00:00.000Z', 'last_transition_time', '2026-01-01T00:00:00.000Z')),
-             now() - make_interval(secs => ${CLUSTERS} - i), now(), 'bulk', 'bulk',
-             '{"env":"' || (array['prod','staging','dev'])[1 + i % 3] || '","region":"region-' || (i % 20) || '","team":"team-' || (i % 200) || '"}'
-        from generate_series(1, ${CLUSTERS}) i`);
-    await db.query(`
+      with fleet as (
+        select i, gen_random_uuid() as id, (array['prod','staging','dev'])[1 + i % 3] as env, 'region-' || (i % 20) as region, 'team-' || (i % 200) as team
+          from generate_series(1, ${CLUSTERS}) i),
+      c as (
+        insert into clusters (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, rendered_labels)
+        select id, 'c-' || i, jsonb_build_object('region', 'r' || (i % 20), 'replicas', i % 7), 1, 1,
+               jsonb_build_array(jsonb_build_object('type', 'Reconciled', 'status', case when i % 20 = 0 then 'False' else 'True' end, 'observed_generation', 1,
+                 'created_time', '2026-01-01T00:00:00.000Z', 'last_updated_time', '2026-01-01T00:00:00.000Z', 'last_transition_time', '2026-01-01T00:00:00.000Z')),
+               now() - make_interval(secs => ${CLUSTERS} - i), now(), 'bulk', 'bulk',
+               '{"env":"' || env || '","region":"' || region || '","team":"' || team || '"}'
+          from fleet)
       insert into labels (owner_type, owner_id, key, value)
-      select 'Cluster', c.id, l.key, l.value
-        from (select id, (regexp_replace(name, '^c-', ''))::int as i from clusters) c
-        cross join lateral (values ('env', (array['prod','staging','dev'])[1 + c.i % 3]), ('region', 'region-' || (c.i % 20)), ('team', 'team-' || (c.i % 200))) as l(key, value)`);
+      select 'Cluster', f.id, l.key, l.value
+        from fleet f cross join lateral (values ('env', f.env), ('region', f.region), ('team', f.team)) as l(key, value)`);
     await db.query(`
       insert into node_pools (id, owner_id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by)
       select gen_random_uuid(), c.id, 'np-' || k, '{}', 1, 1, '[]', c.created_time, now(), 'bulk', 'bulk'
         from clusters c cross join generate_series(1, 2) k`);
     for (const table of ['clusters', 'labels', 'node_pools']) await db.query(`vacuum analyze ${table}`);
     someCluster = (await db.query(`select id from clusters where name = 'c-777'`)).rows[0].id;
-    // the text written with the rows is the rendering of the labels inserted after them
+    // the text written with the rows is the rendering of the labels written beside them
     const rendered = await db.query(`select count(*)::int as n from clusters r where r.rendered_labels is distinct from ${labelsText('Cluster', 'r.id')} and r.name in ('c-1', 'c-777', 'c-20000')`);
     expect(rendered.rows[0].n).toBe(0);
   }, 180_000);

@@ -213,9 +213,9 @@ export class WriteStore {
   }
 
   /** A row read by the optimistic run, with its version noted for the revision-checked write. */
-  private noted<T>(row: Record<string, unknown>, labels: unknown, statuses: unknown): Locked<T> {
+  private noted<T>(row: Record<string, unknown>, labels: LabelMap, statuses: unknown): Locked<T> {
     this.revisions!.set(row.id as string, row.revision as string);
-    return { row: resourceView<T & ResourceEntity>(row), labels: (labels ?? {}) as LabelMap, statuses: ((statuses ?? []) as Record<string, unknown>[]).map(statusRow) };
+    return { row: resourceView<T & ResourceEntity>(row), labels, statuses: ((statuses ?? []) as Record<string, unknown>[]).map(statusRow) };
   }
 
   /**
