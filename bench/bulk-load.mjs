@@ -22,6 +22,8 @@ const conditions = (adapters) => `jsonb_build_array(
   jsonb_build_object('type','Reconciled','status','True','reason','ReconciledAll','message','All required adapters reported Available=True or Finalized=True at the current generation','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts),
   jsonb_build_object('type','LastKnownReconciled','status','True','reason','AllAdaptersReconciled','message','All required adapters report Available=True for the tracked generation','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts)
   ${adapters.map((a) => `, jsonb_build_object('type','${a[0].toUpperCase()}${a.slice(1)}Successful','status','True','reason','ResourcesAvailable','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts)`).join('')})`;
+/** The statuses of those conditions as the API stores them beside them (condition_statuses: `<type>=<status>`, sorted). */
+const statuses = (adapters) => `'{${['Reconciled', 'LastKnownReconciled', ...adapters.map((a) => `${a[0].toUpperCase()}${a.slice(1)}Successful`)].map((t) => `${t}=True`).sort().join(',')}}'`;
 /** The wire text of the labels `x(key, value)` (what the API stores in rendered_labels). */
 const RENDER = `'{' || string_agg(to_json(x.key)::text || ':' || to_json(x.value)::text, ',' order by x.key) || '}'`;
 const statusConds = `jsonb_build_array(jsonb_build_object('type','Available','status','True','reason','ResourcesAvailable','last_transition_time',ts), jsonb_build_object('type','Applied','status','True','last_transition_time',ts), jsonb_build_object('type','Health','status','True','last_transition_time',ts))`;
@@ -38,9 +40,9 @@ for (let from = 1; from <= args.clusters; from += args.batch) {
       ('env', (array['prod','prod','prod','prod','prod','staging','staging','staging','dev','dev'])[1 + i % 10]),
       ('region', 'region-' || (i % 20)), ('team', 'team-' || lpad((i % 200)::text, 3, '0')),
       ('tier', (array['gold','silver','bronze'])[1 + i % 3]), ('ticket', 'T' || i), ('cohort', 'cohort-' || (i / 500))) as l(key, value)`);
-  await client.query(`insert into clusters (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, rendered_labels)
+  await client.query(`insert into clusters (id, name, spec, generation, version, conditions, condition_statuses, created_time, updated_time, created_by, updated_by, rendered_labels)
     select b.id, '${args.prefix}-' || i, jsonb_build_object('region', 'region-' || (i % 20), 'version', '4.1' || (i % 8), 'replicas', 3 + i % 5), 1, 1,
-           ${conditions(['validation', 'dns', 'pullsecret', 'hypershift'])}, t, t, 'bulk', 'bulk', r.text
+           ${conditions(['validation', 'dns', 'pullsecret', 'hypershift'])}, ${statuses(['validation', 'dns', 'pullsecret', 'hypershift'])}, t, t, 'bulk', 'bulk', r.text
       from batch b left join (select owner_id, ${RENDER} as text from batch_labels x group by owner_id) r on r.owner_id = b.id`);
   await client.query(`insert into labels (owner_type, owner_id, key, value) select 'Cluster', owner_id, key, value from batch_labels`);
   await client.query(`insert into adapter_statuses (id, owner_type, owner_id, adapter, observed_generation, conditions, data, created_time, last_report_time)
@@ -48,8 +50,8 @@ for (let from = 1; from <= args.clusters; from += args.batch) {
   await client.query(`create temp table pools on commit drop as select gen_random_uuid() as id, b.id as owner_id, b.i, k, b.ts, b.t from batch b cross join generate_series(1, ${args.nodepools}) k`);
   await client.query(`create temp table pool_labels on commit drop as
     select id as owner_id, l.key, l.value from pools cross join lateral (values ('pool', case when k = 1 then 'worker' else 'infra' end), ('arch', case when i % 5 = 0 then 'arm64' else 'amd64' end)) as l(key, value)`);
-  await client.query(`insert into node_pools (id, owner_id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, rendered_labels)
-    select p.id, p.owner_id, 'np-' || k, jsonb_build_object('replicas', 2 + k), 1, 1, ${conditions(['validation', 'hypershift'])}, t, t, 'bulk', 'bulk', r.text
+  await client.query(`insert into node_pools (id, owner_id, name, spec, generation, version, conditions, condition_statuses, created_time, updated_time, created_by, updated_by, rendered_labels)
+    select p.id, p.owner_id, 'np-' || k, jsonb_build_object('replicas', 2 + k), 1, 1, ${conditions(['validation', 'hypershift'])}, ${statuses(['validation', 'hypershift'])}, t, t, 'bulk', 'bulk', r.text
       from pools p left join (select owner_id, ${RENDER} as text from pool_labels x group by owner_id) r on r.owner_id = p.id`);
   await client.query(`insert into labels (owner_type, owner_id, key, value) select 'NodePool', owner_id, key, value from pool_labels`);
   await client.query(`insert into adapter_statuses (id, owner_type, owner_id, adapter, observed_generation, conditions, data, created_time, last_report_time)

@@ -82,8 +82,8 @@ describe('health and metrics listeners', () => {
     // a cluster stuck since January: Reconciled=False for far longer than the 10m threshold
     await adminQuery(
       t.db.url,
-      `insert into clusters (id, name, spec, conditions, created_time, updated_time, created_by, updated_by)
-       values (gen_random_uuid(), 'metrics-stuck', '{}', '[{"type":"Reconciled","status":"False","observed_generation":1,"created_time":"2026-01-01T00:00:00.000Z","last_updated_time":"2026-01-01T00:00:00.000Z","last_transition_time":"2026-01-01T00:00:00.000Z"}]', now(), now(), 'test', 'test')`,
+      `insert into clusters (id, name, spec, conditions, condition_statuses, created_time, updated_time, created_by, updated_by)
+       values (gen_random_uuid(), 'metrics-stuck', '{}', '[{"type":"Reconciled","status":"False","observed_generation":1,"created_time":"2026-01-01T00:00:00.000Z","last_updated_time":"2026-01-01T00:00:00.000Z","last_transition_time":"2026-01-01T00:00:00.000Z"}]', '{Reconciled=False}', now(), now(), 'test', 'test')`,
     );
     const { text } = await get(`${metrics}/metrics`);
     const value = (re: RegExp) => Number(re.exec(text)?.[1]);

@@ -141,8 +141,8 @@ describe('optimistic writes', () => {
       // meanwhile a node pool is created under the cluster, the way the API creates one (it writes the cluster row)
       await db.query('update clusters set conditions = conditions where id = $1', [c.id]);
       await db.query(
-        `insert into node_pools (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, owner_id)
-           select gen_random_uuid(), 'late', spec, generation, version, conditions, created_time, updated_time, created_by, updated_by, $1 from node_pools where id = $2`,
+        `insert into node_pools (id, name, spec, generation, version, conditions, condition_statuses, created_time, updated_time, created_by, updated_by, owner_id)
+           select gen_random_uuid(), 'late', spec, generation, version, conditions, condition_statuses, created_time, updated_time, created_by, updated_by, $1 from node_pools where id = $2`,
         [c.id, np.id],
       );
     } finally {

@@ -4,6 +4,10 @@ import { Client } from 'pg';
 export const labelsText = (kind: 'Cluster' | 'NodePool', idSql: string): string =>
   `(select '{' || string_agg(to_json(l.key)::text || ':' || to_json(l.value)::text, ',' order by l.key) || '}' from labels l where l.owner_type = '${kind}' and l.owner_id = ${idSql} and l.deleted_at is null)`;
 
+/** The statuses of the conditions of the resource row `r` (what `condition_statuses` must hold), sorted as the API sorts them. */
+export const conditionStatusesOf = (rowSql: string): string =>
+  `array(select s from jsonb_array_elements(${rowSql}.conditions) e, concat(e.value ->> 'type', '=', e.value ->> 'status') s order by s collate "C")`;
+
 /**
  * Invariants of the stored data that no sequence of requests, crash or fault may break ("nothing
  * half-written"): each query returns the offending rows; every one must come back empty.
@@ -22,6 +26,7 @@ const CHECKS: Record<string, string> = {
   'status ahead of its resource': `select s.id from adapter_statuses s left join clusters c on s.owner_type = 'Cluster' and c.id = s.owner_id left join node_pools n on s.owner_type = 'NodePool' and n.id = s.owner_id where s.observed_generation > coalesce(c.generation, n.generation)`,
   'label without its resource': `select l.owner_id from labels l where not exists (select 1 from clusters c where l.owner_type = 'Cluster' and c.id = l.owner_id) and not exists (select 1 from node_pools n where l.owner_type = 'NodePool' and n.id = l.owner_id)`,
   'live resource whose rendered labels are not its live labels': `select id from clusters r where r.deleted_at is null and r.rendered_labels is distinct from ${labelsText('Cluster', 'r.id')} union all select id from node_pools r where r.deleted_at is null and r.rendered_labels is distinct from ${labelsText('NodePool', 'r.id')}`,
+  'resource whose condition statuses are not those of its conditions': `select id from clusters r where r.condition_statuses <> ${conditionStatusesOf('r')} union all select id from node_pools r where r.condition_statuses <> ${conditionStatusesOf('r')}`,
   'live label of a removed resource': `select l.owner_id from labels l left join clusters c on l.owner_type = 'Cluster' and c.id = l.owner_id left join node_pools n on l.owner_type = 'NodePool' and n.id = l.owner_id where l.deleted_at is null and coalesce(c.deleted_at, n.deleted_at) is not null`,
 };
 

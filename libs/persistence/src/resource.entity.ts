@@ -28,6 +28,15 @@ export abstract class ResourceEntity {
   @Property({ type: 'jsonb', defaultRaw: `'[]'` })
   conditions: ResourceCondition[] & Opt = [];
 
+  /**
+   * The statuses of `conditions` as `<type>=<status>` elements (`conditionStatuses` of resource.types),
+   * written with them by every statement that writes them; the GIN index of condition status searches
+   * is on this column, so that a write that changes the conditions but not their statuses touches no
+   * indexed column (a heap-only update).
+   */
+  @Property({ type: 'text[]', defaultRaw: `'{}'`, lazy: true, hidden: true })
+  conditionStatuses?: string[] & Opt;
+
   @Property({ type: 'timestamptz' })
   createdTime!: Date;
 

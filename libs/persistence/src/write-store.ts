@@ -4,7 +4,7 @@ import { isConnectionLost } from './db-errors';
 import { numberPlaceholders, preparedStatements } from './native-query';
 import { pgDate, resourceView } from './resources/resource-row';
 import { AdapterStatus } from './statuses/adapter-status.entity';
-import { AdapterCondition, JsonObject, LabelMap, OwnerType, ResourceCondition } from './resource.types';
+import { AdapterCondition, conditionStatuses, JsonObject, LabelMap, OwnerType, ResourceCondition } from './resource.types';
 import type { ResourceEntity } from './resource.entity';
 
 const TABLE: Record<OwnerType, string> = { Cluster: 'clusters', NodePool: 'node_pools' };
@@ -52,8 +52,8 @@ const CONTENDED = Symbol('write contended');
 const RENDERED_LABELS = `(select '{' || string_agg(to_json(x.key)::text || ':' || to_json(x.value)::text, ',' order by x.key) || '}' from unnest(cast(? as text[]), cast(? as text[])) as x(key, value))`;
 
 /** The statement that inserts a resource row with its labels (and their rendering): one statement, so atomic on its own. */
-const INSERT_RESOURCE = (table: string, kind: OwnerType, ownerColumn = '') => `with r as (insert into ${table} (id, name, spec, generation, version, conditions, created_time, updated_time, created_by, updated_by${ownerColumn ? `, ${ownerColumn}` : ''}, rendered_labels)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?${ownerColumn ? ', ?' : ''}, ${RENDERED_LABELS}) returning id)
+const INSERT_RESOURCE = (table: string, kind: OwnerType, ownerColumn = '') => `with r as (insert into ${table} (id, name, spec, generation, version, conditions, condition_statuses, created_time, updated_time, created_by, updated_by${ownerColumn ? `, ${ownerColumn}` : ''}, rendered_labels)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${ownerColumn ? ', ?' : ''}, ${RENDERED_LABELS}) returning id)
     insert into labels (owner_type, owner_id, key, value) select '${kind}', r.id, x.key, x.value from r, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)`;
 const INSERT_RESOURCES: Record<OwnerType, string> = {
   Cluster: INSERT_RESOURCE('clusters', 'Cluster'),
@@ -62,12 +62,12 @@ const INSERT_RESOURCES: Record<OwnerType, string> = {
 
 /**
  * Stores one adapter's status (one row per resource and adapter) and touches its resource row in the
- * same statement: the new conditions when given, else an update that only gives the row a new version
+ * same statement: the new conditions (and their statuses) when given, else an update that only gives the row a new version
  * (xmin), so that every status write is visible to the revision check of a concurrent optimistic writer.
  * With a revision, nothing is written unless the row is still at that version.
  */
 const UPSERT_STATUS = (table: string) => `with r as (
-    update ${table} set conditions = coalesce(cast(? as jsonb), conditions) where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id)
+    update ${table} set conditions = coalesce(cast(? as jsonb), conditions), condition_statuses = coalesce(cast(? as text[]), condition_statuses) where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id)
   insert into adapter_statuses (id, owner_type, owner_id, adapter, observed_generation, conditions, data, metadata, created_time, last_report_time)
   select cast(? as uuid), ?, r.id, ?, cast(? as int), cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), cast(? as timestamptz), cast(? as timestamptz) from r
   on conflict (owner_type, owner_id, adapter) do update set observed_generation = excluded.observed_generation, conditions = excluded.conditions,
@@ -283,7 +283,7 @@ export class WriteStore {
 
   /** Inserts a new resource row and its labels (a taken name fails with SQLSTATE 23505). */
   async insertResource(kind: OwnerType, r: ResourceEntity & { cluster?: { id: string } }, labels: LabelMap): Promise<void> {
-    const params: unknown[] = [r.id, r.name, JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), r.createdTime, r.updatedTime, r.createdBy, r.updatedBy];
+    const params: unknown[] = [r.id, r.name, JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), conditionStatuses(r.conditions), r.createdTime, r.updatedTime, r.createdBy, r.updatedBy];
     if (kind === 'NodePool') params.push(r.cluster!.id);
     const arrays = labelArrays(labels);
     await this.run(INSERT_RESOURCES[kind], [...params, ...arrays, ...arrays], `hf_insert_${TABLE[kind]}`);
@@ -299,14 +299,14 @@ export class WriteStore {
     const rev = this.revisionOf(r.id);
     const [keys, values] = labels ? labelArrays(labels) : [null, null];
     const rows = await this.run(
-      `with u as (update ${table} set spec = ?, generation = ?, version = ?, conditions = ?, updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ?,
+      `with u as (update ${table} set spec = ?, generation = ?, version = ?, conditions = ?, condition_statuses = cast(? as text[]), updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ?,
             rendered_labels = case when cast(? as text[]) is null then rendered_labels else ${RENDERED_LABELS} end
           where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id),
         d as (delete from labels l using u where cast(? as text[]) is not null and l.owner_type = '${kind}' and l.owner_id = u.id and l.key <> all(cast(? as text[]))),
         i as (insert into labels (owner_type, owner_id, key, value) select '${kind}', u.id, x.key, x.value from u, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)
           on conflict (owner_type, owner_id, key) do update set value = excluded.value, deleted_at = null)
       select id from u`,
-      [JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), r.updatedTime, r.updatedBy, r.deletedTime ?? null, r.deletedBy ?? null, keys, keys, values, r.id, rev, rev, keys, keys, keys, values],
+      [JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), conditionStatuses(r.conditions), r.updatedTime, r.updatedBy, r.deletedTime ?? null, r.deletedBy ?? null, keys, keys, values, r.id, rev, rev, keys, keys, keys, values],
       `hf_save_${table}`,
     );
     if (rows.length === 0) this.contended();
@@ -336,7 +336,7 @@ export class WriteStore {
     const rows = await this.run(
       UPSERT_STATUS(table),
       [
-        conditions ? JSON.stringify(conditions) : null, s.ownerId, rev, rev,
+        conditions ? JSON.stringify(conditions) : null, conditions ? conditionStatuses(conditions) : null, s.ownerId, rev, rev,
         s.id, s.ownerType, s.adapter, s.observedGeneration, JSON.stringify(s.conditions), JSON.stringify(s.data ?? {}), s.metadata ? JSON.stringify(s.metadata) : null, s.createdTime, s.lastReportTime,
       ],
       `hf_status_upsert_${table}`,

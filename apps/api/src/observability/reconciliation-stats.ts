@@ -13,17 +13,17 @@ export interface ReconciliationRow {
 /** How long one answer serves scrapes: several Prometheus servers do not multiply the load. */
 const CACHE_MS = 5_000;
 
-// Resources with Reconciled=False (found through the GIN index on conditions), grouped by kind and by
+// Resources with Reconciled=False (found through the GIN index on their condition statuses), grouped by kind and by
 // deletion; "stuck" ones have been False for longer than the threshold. One statement per refresh.
 const SQL = `
   with pending as (
     select 'cluster' as resource_type, r.deleted_time is not null as is_delete,
            (select (e.value ->> 'last_transition_time')::timestamptz from jsonb_array_elements(r.conditions) e where e.value ->> 'type' = 'Reconciled') as since
-      from clusters r where r.deleted_at is null and r.conditions @> '[{"type":"Reconciled","status":"False"}]'
+      from clusters r where r.deleted_at is null and r.condition_statuses @> '{Reconciled=False}'
     union all
     select 'nodepool', r.deleted_time is not null,
            (select (e.value ->> 'last_transition_time')::timestamptz from jsonb_array_elements(r.conditions) e where e.value ->> 'type' = 'Reconciled')
-      from node_pools r where r.deleted_at is null and r.conditions @> '[{"type":"Reconciled","status":"False"}]'
+      from node_pools r where r.deleted_at is null and r.condition_statuses @> '{Reconciled=False}'
   )
   select resource_type, is_delete, count(*)::int as pending,
          count(*) filter (where since < now() - make_interval(secs => ?))::int as stuck,

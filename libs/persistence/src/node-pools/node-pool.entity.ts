@@ -7,7 +7,7 @@ import { ResourceEntity } from '../resource.entity';
 @Index({ name: 'node_pools_owner_created_idx', properties: ['cluster', 'createdTime', 'id'], where: 'deleted_at is null' })
 @Index({ name: 'node_pools_created_idx', properties: ['createdTime', 'id'], where: 'deleted_at is null' })
 @Index({ name: 'node_pools_name_idx', properties: ['name'], where: 'deleted_at is null' })
-@Index({ name: 'node_pools_conditions_gin', expression: 'create index "node_pools_conditions_gin" on "node_pools" using gin ("conditions" jsonb_path_ops) where deleted_at is null' })
+@Index({ name: 'node_pools_condition_statuses_gin', expression: 'create index "node_pools_condition_statuses_gin" on "node_pools" using gin ("condition_statuses") where deleted_at is null' })
 export class NodePool extends ResourceEntity {
   /** The owning cluster (column `owner_id`). */
   @ManyToOne(() => Cluster, { fieldName: 'owner_id', deleteRule: 'restrict', updateRule: 'cascade' })

@@ -64,7 +64,7 @@ describe(compileSearch.name, () => {
   });
 
   it('compiles condition status to jsonb containment and subfields to a lookup of that condition', () => {
-    expect(compileSearch("status.conditions.Reconciled = 'False'", 'Cluster')).toEqual({ sql: 'r.conditions @> cast(? as jsonb)', params: ['[{"type":"Reconciled","status":"False"}]'] });
+    expect(compileSearch("status.conditions.Reconciled = 'False'", 'Cluster')).toEqual({ sql: 'r.condition_statuses @> array[cast(? as text)]', params: ['Reconciled=False'] });
     expect(compileSearch('status.conditions.Reconciled.observed_generation < 3', 'Cluster')).toEqual({
       sql: "exists (select 1 from jsonb_array_elements(r.conditions) e where e.value ->> 'type' = ? and (e.value ->> 'observed_generation')::int < ?)",
       params: ['Reconciled', 3],

@@ -1,5 +1,5 @@
 import { Literal, parseSearch, SearchNode, SearchSyntaxError, ValidationError } from '@app/common';
-import { OwnerType } from '../resource.types';
+import { conditionStatuses, OwnerType } from '../resource.types';
 
 /** A WHERE fragment with `?` placeholders and its parameters: user text only ever travels as a parameter. */
 export interface CompiledFilter {
@@ -263,8 +263,8 @@ class Compiler {
       if (n.kind !== 'compare' || n.op !== '=') throw bad(`condition '${type}' supports only = (e.g. status.conditions.${type}='True')`);
       const status = this.str(field, n.value);
       if (!['True', 'False', 'Unknown'].includes(status)) throw bad(`condition status must be 'True', 'False' or 'Unknown', got '${status}'`);
-      // containment is answered by the GIN index on conditions
-      return `${this.a}.conditions @> cast(${this.p(JSON.stringify([{ type, status }]))} as jsonb)`;
+      // containment in the conditions' statuses, answered by their GIN index
+      return `${this.a}.condition_statuses @> array[cast(${this.p(conditionStatuses([{ type, status }])[0])} as text)]`;
     }
     const kind = own(CONDITION_FIELDS, sub);
     if (!kind) throw bad(`invalid field in search or order query: '${field}' (condition fields: ${Object.keys(CONDITION_FIELDS).join(', ')})`);
