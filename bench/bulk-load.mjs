@@ -18,12 +18,14 @@ const client = new pg.Client({ connectionString: args.db });
 await client.connect();
 const t0 = Date.now();
 const say = (m) => process.stderr.write(`[bulk ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
+/** The aggregated condition an adapter's reports give its resource: `<Adapter>Successful`. */
+const successful = (adapter) => `${adapter[0].toUpperCase()}${adapter.slice(1)}Successful`;
 const conditions = (adapters) => `jsonb_build_array(
   jsonb_build_object('type','Reconciled','status','True','reason','ReconciledAll','message','All required adapters reported Available=True or Finalized=True at the current generation','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts),
   jsonb_build_object('type','LastKnownReconciled','status','True','reason','AllAdaptersReconciled','message','All required adapters report Available=True for the tracked generation','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts)
-  ${adapters.map((a) => `, jsonb_build_object('type','${a[0].toUpperCase()}${a.slice(1)}Successful','status','True','reason','ResourcesAvailable','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts)`).join('')})`;
+  ${adapters.map((a) => `, jsonb_build_object('type','${successful(a)}','status','True','reason','ResourcesAvailable','observed_generation',1,'created_time',ts,'last_updated_time',ts,'last_transition_time',ts)`).join('')})`;
 /** The statuses of those conditions as the API stores them beside them (condition_statuses: `<type>=<status>`, sorted). */
-const statuses = (adapters) => `'{${['Reconciled', 'LastKnownReconciled', ...adapters.map((a) => `${a[0].toUpperCase()}${a.slice(1)}Successful`)].map((t) => `${t}=True`).sort().join(',')}}'`;
+const statuses = (adapters) => `'{${['Reconciled', 'LastKnownReconciled', ...adapters.map(successful)].map((t) => `${t}=True`).sort().join(',')}}'`;
 /** The wire text of the labels `x(key, value)` (what the API stores in rendered_labels). */
 const RENDER = `'{' || string_agg(to_json(x.key)::text || ':' || to_json(x.value)::text, ',' order by x.key) || '}'`;
 const statusConds = `jsonb_build_array(jsonb_build_object('type','Available','status','True','reason','ResourcesAvailable','last_transition_time',ts), jsonb_build_object('type','Applied','status','True','last_transition_time',ts), jsonb_build_object('type','Health','status','True','last_transition_time',ts))`;

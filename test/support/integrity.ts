@@ -5,7 +5,7 @@ export const labelsText = (kind: 'Cluster' | 'NodePool', idSql: string): string 
   `(select '{' || string_agg(to_json(l.key)::text || ':' || to_json(l.value)::text, ',' order by l.key) || '}' from labels l where l.owner_type = '${kind}' and l.owner_id = ${idSql} and l.deleted_at is null)`;
 
 /** The statuses of the conditions of the resource row `r` (what `condition_statuses` must hold), sorted as the API sorts them. */
-export const conditionStatusesOf = (rowSql: string): string =>
+const conditionStatusesOf = (rowSql: string): string =>
   `array(select s from jsonb_array_elements(${rowSql}.conditions) e, concat(e.value ->> 'type', '=', e.value ->> 'status') s order by s collate "C")`;
 
 /**

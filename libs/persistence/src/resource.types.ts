@@ -18,11 +18,16 @@ export type JsonObject = Record<string, unknown>;
 /** The labels of a resource: key → value. */
 export type LabelMap = Record<string, string>;
 
+/** One element of `condition_statuses`: a condition's type and status as `<type>=<status>`. */
+export function conditionStatus(type: string, status: string): string {
+  return `${type}=${status}`;
+}
+
 /**
  * The statuses of a resource's conditions as the text array stored beside them (`condition_statuses`):
- * one `<type>=<status>` element per condition, sorted. A search `status.conditions.<Type>='<Status>'`
+ * one `conditionStatus` element per condition, sorted. A search `status.conditions.<Type>='<Status>'`
  * is the containment of its one element, answered by the array's GIN index.
  */
 export function conditionStatuses(conditions: readonly { type: string; status: string }[]): string[] {
-  return conditions.map((c) => `${c.type}=${c.status}`).sort();
+  return conditions.map((c) => conditionStatus(c.type, c.status)).sort();
 }

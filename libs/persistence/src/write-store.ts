@@ -79,7 +79,16 @@ const STATUSES_OF_ROW = (kind: OwnerType) =>
   `(select json_agg(s order by s.created_time, s.adapter) from adapter_statuses s where s.owner_type = '${kind}' and s.owner_id = r.id and s.deleted_at is null)`;
 
 /**
- * The live labels of a resource row read with `r.*`: its `rendered_labels`, which the statement that
+ * The columns of a resource row `r` that a change reads (what `resourceView` maps, and `rendered_labels`
+ * for `labelsOf`); not `condition_statuses`, which the writes derive from the conditions again.
+ */
+const ROW_COLUMNS: Record<OwnerType, string> = {
+  Cluster: 'r.id, r.name, r.spec, r.generation, r.version, r.conditions, r.created_time, r.updated_time, r.created_by, r.updated_by, r.deleted_time, r.deleted_by, r.deleted_at, r.rendered_labels',
+  NodePool: 'r.id, r.name, r.spec, r.generation, r.version, r.conditions, r.created_time, r.updated_time, r.created_by, r.updated_by, r.deleted_time, r.deleted_by, r.deleted_at, r.rendered_labels, r.owner_id',
+};
+
+/**
+ * The live labels of a resource row read with `ROW_COLUMNS`: its `rendered_labels`, which the statement that
  * writes the labels keeps equal to them (so no labels subquery runs), parsed; key order as reads send them.
  */
 const labelsOf = (row: Record<string, unknown>): LabelMap => (typeof row.rendered_labels === 'string' ? JSON.parse(row.rendered_labels) : {});
@@ -230,9 +239,9 @@ export class WriteStore {
       const children = '(select count(*)::int from node_pools n where n.owner_id = r.id and n.deleted_at is null) as children';
       const [row] =
         kind === 'Cluster'
-          ? await this.run(`select r.*, ${related}, ${children} from clusters r where r.id = ? and r.deleted_at is null`, [id], 'hf_snapshot_clusters')
+          ? await this.run(`select ${ROW_COLUMNS.Cluster}, ${related}, ${children} from clusters r where r.id = ? and r.deleted_at is null`, [id], 'hf_snapshot_clusters')
           : await this.run(
-              `select r.*, ${related} from node_pools r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null`,
+              `select ${ROW_COLUMNS.NodePool}, ${related} from node_pools r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null`,
               [id, clusterId],
               'hf_snapshot_node_pools',
             );
@@ -242,9 +251,9 @@ export class WriteStore {
     }
     const [row] =
       kind === 'Cluster'
-        ? await this.run('select * from clusters where id = ? and deleted_at is null for update', [id], 'hf_lock_clusters')
+        ? await this.run(`select ${ROW_COLUMNS.Cluster} from clusters r where r.id = ? and r.deleted_at is null for update`, [id], 'hf_lock_clusters')
         : await this.run(
-            'select r.* from node_pools r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null for update of r',
+            `select ${ROW_COLUMNS.NodePool} from node_pools r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null for update of r`,
             [id, clusterId],
             'hf_lock_node_pools',
           );
@@ -269,7 +278,7 @@ export class WriteStore {
     // the optimistic run read the cluster's node pool count with the cluster; none: nothing to lock
     if (this.revisions?.has(clusterId) && this.childCounts.get(clusterId) === 0) return [];
     this.needLocks();
-    const rows = await this.run('select * from node_pools where owner_id = ? and deleted_at is null order by id for update', [clusterId], 'hf_lock_children');
+    const rows = await this.run(`select ${ROW_COLUMNS.NodePool} from node_pools r where r.owner_id = ? and r.deleted_at is null order by r.id for update`, [clusterId], 'hf_lock_children');
     if (rows.length === 0) return [];
     const statuses = await this.statusesOf('NodePool', rows.map((r) => r.id as string));
     return rows.map((r) => ({ row: resourceView<T>(r), labels: {}, statuses: statuses.filter((st) => st.ownerId === r.id) }));

@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { conditionStatus } from '@app/persistence';
 
 export interface ReconciliationRow {
   resourceType: string;
@@ -19,11 +20,11 @@ const SQL = `
   with pending as (
     select 'cluster' as resource_type, r.deleted_time is not null as is_delete,
            (select (e.value ->> 'last_transition_time')::timestamptz from jsonb_array_elements(r.conditions) e where e.value ->> 'type' = 'Reconciled') as since
-      from clusters r where r.deleted_at is null and r.condition_statuses @> '{Reconciled=False}'
+      from clusters r where r.deleted_at is null and r.condition_statuses @> array['${conditionStatus('Reconciled', 'False')}']
     union all
     select 'nodepool', r.deleted_time is not null,
            (select (e.value ->> 'last_transition_time')::timestamptz from jsonb_array_elements(r.conditions) e where e.value ->> 'type' = 'Reconciled')
-      from node_pools r where r.deleted_at is null and r.condition_statuses @> '{Reconciled=False}'
+      from node_pools r where r.deleted_at is null and r.condition_statuses @> array['${conditionStatus('Reconciled', 'False')}']
   )
   select resource_type, is_delete, count(*)::int as pending,
          count(*) filter (where since < now() - make_interval(secs => ?))::int as stuck,

@@ -1,5 +1,5 @@
 import { Literal, parseSearch, SearchNode, SearchSyntaxError, ValidationError } from '@app/common';
-import { conditionStatuses, OwnerType } from '../resource.types';
+import { conditionStatus, OwnerType } from '../resource.types';
 
 /** A WHERE fragment with `?` placeholders and its parameters: user text only ever travels as a parameter. */
 export interface CompiledFilter {
@@ -264,7 +264,7 @@ class Compiler {
       const status = this.str(field, n.value);
       if (!['True', 'False', 'Unknown'].includes(status)) throw bad(`condition status must be 'True', 'False' or 'Unknown', got '${status}'`);
       // containment in the conditions' statuses, answered by their GIN index
-      return `${this.a}.condition_statuses @> array[cast(${this.p(conditionStatuses([{ type, status }])[0])} as text)]`;
+      return `${this.a}.condition_statuses @> array[cast(${this.p(conditionStatus(type, status))} as text)]`;
     }
     const kind = own(CONDITION_FIELDS, sub);
     if (!kind) throw bad(`invalid field in search or order query: '${field}' (condition fields: ${Object.keys(CONDITION_FIELDS).join(', ')})`);
