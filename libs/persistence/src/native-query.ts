@@ -1,6 +1,7 @@
 import { TransactionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool, QueryResultRow } from 'pg';
+import { memoByText } from './text-memo';
 
 /**
  * Whether hot statements are named (prepared once per connection). Behind a transaction-pooling
@@ -16,23 +17,12 @@ interface Trx<R> {
   executeQuery(query: { sql: string; parameters: readonly unknown[]; query: { kind: 'RawNode'; sqlFragments: string[]; parameters: unknown[] } }): Promise<{ rows: R[] }>;
 }
 
-/** Statement texts already numbered; the hot ones are the same few texts on every request. */
-const numbered = new Map<string, string>();
-/** Past this many texts (searches make new ones) the cache starts again. */
-const NUMBERED_MAX = 1000;
-
 /** `?` placeholders (as MikroORM's query builder writes them) → PostgreSQL's `$1, $2, …`. */
-export function numberPlaceholders(sql: string): string {
-  let text = numbered.get(sql);
-  if (text === undefined) {
-    let n = 0;
-    // our SQL never contains a literal '?': values only ever travel as parameters
-    text = sql.replace(/\?/g, () => `$${++n}`);
-    if (numbered.size >= NUMBERED_MAX) numbered.clear();
-    numbered.set(sql, text);
-  }
-  return text;
-}
+export const numberPlaceholders: (sql: string) => string = memoByText((sql) => {
+  let n = 0;
+  // our SQL never contains a literal '?': values only ever travel as parameters
+  return sql.replace(/\?/g, () => `$${++n}`);
+});
 
 /**
  * Runs a statement built by the query builder with real bound parameters on the ORM's own pool

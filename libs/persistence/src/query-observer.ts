@@ -1,3 +1,4 @@
+import { memoByText } from './text-memo';
 import type { LogContext, Logger, LoggerNamespace } from '@mikro-orm/core';
 
 /** Injection token of the application's QueryObserver. */
@@ -55,7 +56,9 @@ const WITH_FIRST = /^\s*with\s+\w+\s+as\s*\(\s*(select|insert|update|delete)\b/i
  * statement with a common table expression is named after the expression's statement (the principal
  * write, as in a row inserted with its labels).
  */
-export function describeQuery(sql: string): { operation: string; table: string } {
+export const describeQuery: (sql: string) => Readonly<{ operation: string; table: string }> = memoByText(describe);
+
+function describe(sql: string): { operation: string; table: string } {
   const operation = (WITH_FIRST.exec(sql)?.[1] ?? OPERATION.exec(sql)?.[1] ?? 'other').toLowerCase();
   const table = TABLE.exec(sql)?.[1]?.toLowerCase() ?? '';
   return { operation, table: ['clusters', 'node_pools', 'adapter_statuses', 'labels', 'mikro_orm_migrations'].includes(table) ? table : table ? 'other' : '' };

@@ -90,7 +90,9 @@ export class ResourceLifecycle {
     row.version += 1;
     row.updatedTime = new Date();
     row.updatedBy = caller;
-    await this.conditions.recomputeAndWrite(kind.kind, row, statuses, false, (next) => store.saveResource(kind.kind, withConditions(row, next), labelsChanged ? (patch.labels as LabelMap) : undefined));
+    await this.conditions.recomputeAndWrite(kind.kind, row, statuses, false, (next) =>
+      store.saveResource(kind.kind, withConditions(row, next), { spec: specChanged, labels: labelsChanged ? (patch.labels as LabelMap) : undefined }),
+    );
     return { row, labels: labelsChanged ? (patch.labels as LabelMap) : current };
   }
 

@@ -1,4 +1,4 @@
-import { AsyncResource } from 'node:async_hooks';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
@@ -68,8 +68,10 @@ export function jsonBodyMiddleware(limit: number) {
   return (req: Request, _res: Response, callerNext: NextFunction): void => {
     if (!BODY_METHODS.has(req.method)) return callerNext();
     // body events run in the HTTP parser's async context: continue in the request's own context
-    // (AsyncLocalStorage users — tracing, the ORM's request context — depend on it)
-    const next = AsyncResource.bind(callerNext) as NextFunction;
+    // (AsyncLocalStorage users — tracing, the ORM's request context — depend on it). A snapshot of the
+    // context is a closure; `AsyncResource.bind` cost an async resource and defineProperties per request.
+    const inRequest = AsyncLocalStorage.snapshot();
+    const next = ((err?: unknown) => inRequest(callerNext as (err?: unknown) => void, err)) as NextFunction;
     const declared = req.headers['content-length'];
     const chunked = req.headers['transfer-encoding'] !== undefined;
     if (!chunked && (declared === undefined || declared === '0')) {
