@@ -1,4 +1,4 @@
-import { jsonBodyProblem, jsonEqual, MAX_JSON_DEPTH } from './json';
+import { jsonBodyProblem, jsonEqual, MAX_JSON_DEPTH, plainJsonText } from './json';
 
 const nest = (levels: number, leaf: unknown = 1): unknown => {
   let v = leaf;
@@ -54,5 +54,40 @@ describe(jsonBodyProblem.name, () => {
     expect(jsonBodyProblem({ n: -Infinity })).toBe('number out of range (at n)');
     expect(jsonBodyProblem({ n: NaN })).toBe('number out of range (at n)');
     expect(jsonBodyProblem({ [`${'k'.repeat(100)}`]: '\u0000' })).toBe(`strings must not contain the NUL character (\\u0000) (at ${'k'.repeat(40)}…)`);
+  });
+});
+
+describe(plainJsonText.name, () => {
+  const texts = [
+    '{"kind":"Cluster","name":"c1","spec":{"a":[1,2.5,{"b":null}],"s":"x\\"y\\\\"},"labels":{"env":"prod"}}',
+    '{"s":"\\u0000"}',
+    '{"k\\u0000":1}',
+    '{"s":"\\\\u0000"}',
+    '{"s":"\\ud800"}',
+    '{"s":"\\uDC00x"}',
+    '{"s":"\\ud83d\\ude00"}',
+    '{"n":1e400}',
+    '{"n":-1E+309}',
+    '{"n":1e99}',
+    '{"n":1e100}',
+    `{"n":${'9'.repeat(310)}}`,
+    `{"n":${'9'.repeat(250)}e90}`,
+    JSON.stringify(nest(MAX_JSON_DEPTH)),
+    JSON.stringify(nest(MAX_JSON_DEPTH + 1)),
+    JSON.stringify({ spec: nest(MAX_JSON_DEPTH) }),
+    JSON.stringify({ s: '['.repeat(200) }),
+    '"plain"',
+  ];
+
+  it('answers plain only for text whose parsed value jsonBodyProblem accepts', () => {
+    for (const text of texts) if (plainJsonText(text)) expect([text, jsonBodyProblem(JSON.parse(text))]).toEqual([text, undefined]);
+  });
+
+  it('answers plain for ordinary bodies, and not for the escapes, numbers and nesting the walk must judge', () => {
+    expect(plainJsonText(texts[0])).toBe(true);
+    expect(plainJsonText(JSON.stringify(nest(MAX_JSON_DEPTH)))).toBe(true);
+    expect(plainJsonText('{"n":1e99}')).toBe(true);
+    for (const text of ['{"s":"\\u0000"}', '{"k\\u0000":1}', '{"s":"\\ud800"}', '{"n":1e400}', `{"n":${'9'.repeat(310)}}`, `{"n":${'9'.repeat(250)}e90}`, JSON.stringify(nest(MAX_JSON_DEPTH + 1))])
+      expect([text.slice(0, 30), plainJsonText(text)]).toEqual([text.slice(0, 30), false]);
   });
 });

@@ -61,6 +61,27 @@ function stringProblem(s: string): string | undefined {
   return undefined;
 }
 
+/** A `\\u` escape of a UTF-16 surrogate (the only way one gets into text decoded from UTF-8). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** A number that may overflow the double range: an exponent of three digits or more, or 200 digits in a row. */
+const LARGE_NUMBER = /[eE][+-]?\d{3}|\d{200}/;
+
+/**
+ * Whether JSON text decoded from UTF-8 cannot hold anything `jsonBodyProblem` rejects, so its parsed
+ * value need not be walked: no `\u0000` escape (a raw NUL is not valid JSON), no escaped surrogate
+ * (decoding never yields one), no number that could overflow, and no more brackets than `maxDepth`
+ * (so no deeper nesting). Text in strings can only make it answer false: the walk then decides.
+ */
+export function plainJsonText(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
+  if (text.includes('\\u0000') || SURROGATE_ESCAPE.test(text) || LARGE_NUMBER.test(text)) return false;
+  let brackets = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 123 || c === 91) && ++brackets > maxDepth) return false; // '{' '['
+  }
+  return true;
+}
+
 /**
  * What a parsed request body carries that must not reach handlers or PostgreSQL, or undefined: nesting
  * deeper than `maxDepth` (recursive code and jsonb have stack limits), U+0000 in a string or key
