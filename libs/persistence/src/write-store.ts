@@ -116,18 +116,21 @@ const STATUS_LOCK: Record<OwnerType, string> = {
   Cluster: `select ${STATUS_COLUMNS} ${LIVE_ROW.Cluster} for update`,
   NodePool: `select ${STATUS_COLUMNS} ${LIVE_ROW.NodePool} for update`,
 };
-/** A node pool is changed only under its live cluster. */
-const LIVE_OWNER = 'join clusters o on o.id = r.owner_id and o.deleted_at is null';
+/** The live row to change: a node pool only under its live cluster. */
+const LIVE_ROW_TO_CHANGE: Record<OwnerType, string> = {
+  Cluster: LIVE_ROW.Cluster,
+  NodePool: 'from node_pools r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null',
+};
 /** `lockRow`, optimistic: the whole row, its version and statuses (a cluster's live node pool count too), one snapshot. */
 const ROW_SNAPSHOT: Record<OwnerType, string> = {
   Cluster: `select ${ROW_COLUMNS.Cluster}, r.xmin::text as revision, ${STATUSES_OF_ROW('Cluster')} as statuses,
-      (select count(*)::int from node_pools n where n.owner_id = r.id and n.deleted_at is null) as children ${LIVE_ROW.Cluster}`,
-  NodePool: `select ${ROW_COLUMNS.NodePool}, r.xmin::text as revision, ${STATUSES_OF_ROW('NodePool')} as statuses ${LIVE_ROW.NodePool.replace('where', `${LIVE_OWNER} where`)}`,
+      (select count(*)::int from node_pools n where n.owner_id = r.id and n.deleted_at is null) as children ${LIVE_ROW_TO_CHANGE.Cluster}`,
+  NodePool: `select ${ROW_COLUMNS.NodePool}, r.xmin::text as revision, ${STATUSES_OF_ROW('NodePool')} as statuses ${LIVE_ROW_TO_CHANGE.NodePool}`,
 };
 /** `lockRow`, under locks. */
 const ROW_LOCK: Record<OwnerType, string> = {
-  Cluster: `select ${ROW_COLUMNS.Cluster} ${LIVE_ROW.Cluster} for update`,
-  NodePool: `select ${ROW_COLUMNS.NodePool} ${LIVE_ROW.NodePool.replace('where', `${LIVE_OWNER} where`)} for update of r`,
+  Cluster: `select ${ROW_COLUMNS.Cluster} ${LIVE_ROW_TO_CHANGE.Cluster} for update`,
+  NodePool: `select ${ROW_COLUMNS.NodePool} ${LIVE_ROW_TO_CHANGE.NodePool} for update of r`,
 };
 
 /**
