@@ -1,5 +1,5 @@
-import { memoByText } from './text-memo';
 import type { LogContext, Logger, LoggerNamespace } from '@mikro-orm/core';
+import { memoByText } from './text-memo';
 
 /** Injection token of the application's QueryObserver. */
 export const QUERY_OBSERVER = Symbol('QUERY_OBSERVER');

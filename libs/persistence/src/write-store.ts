@@ -9,6 +9,24 @@ import type { ResourceEntity } from './resource.entity';
 
 const TABLE: Record<OwnerType, string> = { Cluster: 'clusters', NodePool: 'node_pools' };
 
+/** A statement prepared once per connection under its name. */
+interface Statement {
+  name: string;
+  sql: string;
+}
+
+/**
+ * A statement for each kind, built once: `<name>_<table>` and the text `sql` writes for the kind. The
+ * same text object on every call, so its numbering (`numberPlaceholders`) and its metric labels are found
+ * by a hash V8 has already computed, instead of a template of 1–2 KB rebuilt and hashed per statement.
+ */
+function perKind(name: string, sql: (kind: OwnerType, table: string) => string): Record<OwnerType, Statement> {
+  return {
+    Cluster: { name: `${name}_${TABLE.Cluster}`, sql: sql('Cluster', TABLE.Cluster) },
+    NodePool: { name: `${name}_${TABLE.NodePool}`, sql: sql('NodePool', TABLE.NodePool) },
+  };
+}
+
 /** A resource row as the status path reads it (entity-shaped, not managed; no spec, no audit fields). */
 export type ResourceRow = Pick<ResourceEntity, 'id' | 'generation' | 'version' | 'conditions' | 'createdTime' | 'updatedTime' | 'deletedTime'>;
 
@@ -52,13 +70,12 @@ const CONTENDED = Symbol('write contended');
 const RENDERED_LABELS = `(select '{' || string_agg(to_json(x.key)::text || ':' || to_json(x.value)::text, ',' order by x.key) || '}' from unnest(cast(? as text[]), cast(? as text[])) as x(key, value))`;
 
 /** The statement that inserts a resource row with its labels (and their rendering): one statement, so atomic on its own. */
-const INSERT_RESOURCE = (table: string, kind: OwnerType, ownerColumn = '') => `with r as (insert into ${table} (id, name, spec, generation, version, conditions, condition_statuses, created_time, updated_time, created_by, updated_by${ownerColumn ? `, ${ownerColumn}` : ''}, rendered_labels)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${ownerColumn ? ', ?' : ''}, ${RENDERED_LABELS}) returning id)
+const INSERT_RESOURCE = perKind('hf_insert', (kind, table) => {
+  const owner = kind === 'NodePool';
+  return `with r as (insert into ${table} (id, name, spec, generation, version, conditions, condition_statuses, created_time, updated_time, created_by, updated_by${owner ? ', owner_id' : ''}, rendered_labels)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${owner ? ', ?' : ''}, ${RENDERED_LABELS}) returning id)
     insert into labels (owner_type, owner_id, key, value) select '${kind}', r.id, x.key, x.value from r, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)`;
-const INSERT_RESOURCES: Record<OwnerType, string> = {
-  Cluster: INSERT_RESOURCE('clusters', 'Cluster'),
-  NodePool: INSERT_RESOURCE('node_pools', 'NodePool', 'owner_id'),
-};
+});
 
 /**
  * Stores one adapter's status (one row per resource and adapter) and touches its resource row in the
@@ -66,13 +83,13 @@ const INSERT_RESOURCES: Record<OwnerType, string> = {
  * (xmin), so that every status write is visible to the revision check of a concurrent optimistic writer.
  * With a revision, nothing is written unless the row is still at that version.
  */
-const UPSERT_STATUS = (table: string) => `with r as (
+const UPSERT_STATUS = perKind('hf_status_upsert', (_kind, table) => `with r as (
     update ${table} set conditions = coalesce(cast(? as jsonb), conditions), condition_statuses = coalesce(cast(? as text[]), condition_statuses) where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id)
   insert into adapter_statuses (id, owner_type, owner_id, adapter, observed_generation, conditions, data, metadata, created_time, last_report_time)
   select cast(? as uuid), ?, r.id, ?, cast(? as int), cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), cast(? as timestamptz), cast(? as timestamptz) from r
   on conflict (owner_type, owner_id, adapter) do update set observed_generation = excluded.observed_generation, conditions = excluded.conditions,
     data = excluded.data, metadata = excluded.metadata, last_report_time = excluded.last_report_time
-  returning 1 as written`;
+  returning 1 as written`);
 
 /** The statuses of one resource as a JSON array, in list order (CONTRACT D11), for `select … from <table> r`. */
 const STATUSES_OF_ROW = (kind: OwnerType) =>
@@ -93,59 +110,50 @@ const ROW_COLUMNS: Record<OwnerType, string> = {
  */
 const labelsOf = (row: Record<string, unknown>): LabelMap => (typeof row.rendered_labels === 'string' ? JSON.parse(row.rendered_labels) : {});
 
-/*
- * The statement texts, built once per kind: the same string object on every call, so its numbering
- * (`numberPlaceholders`) and its metric labels are found by a hash V8 has already computed, instead
- * of a template rebuilt and hashed, 1–2 KB of it, per statement.
- */
-
 /** The live row (a node pool only under its cluster) by id: `where` of the locks and snapshots. */
 const LIVE_ROW: Record<OwnerType, string> = {
   Cluster: 'from clusters r where r.id = ? and r.deleted_at is null',
   NodePool: 'from node_pools r where r.id = ? and r.owner_id = ? and r.deleted_at is null',
-};
-/** What the status path reads of a row. */
-const STATUS_COLUMNS = 'r.id, r.generation, r.version, r.conditions, r.created_time, r.updated_time, r.deleted_time';
-/** `lockResource`, optimistic: the row, its version and statuses, one snapshot. */
-const STATUS_SNAPSHOT: Record<OwnerType, string> = {
-  Cluster: `select ${STATUS_COLUMNS}, r.xmin::text as revision, ${STATUSES_OF_ROW('Cluster')} as statuses ${LIVE_ROW.Cluster}`,
-  NodePool: `select ${STATUS_COLUMNS}, r.xmin::text as revision, ${STATUSES_OF_ROW('NodePool')} as statuses ${LIVE_ROW.NodePool}`,
-};
-/** `lockResource`, under locks. */
-const STATUS_LOCK: Record<OwnerType, string> = {
-  Cluster: `select ${STATUS_COLUMNS} ${LIVE_ROW.Cluster} for update`,
-  NodePool: `select ${STATUS_COLUMNS} ${LIVE_ROW.NodePool} for update`,
 };
 /** The live row to change: a node pool only under its live cluster. */
 const LIVE_ROW_TO_CHANGE: Record<OwnerType, string> = {
   Cluster: LIVE_ROW.Cluster,
   NodePool: 'from node_pools r join clusters o on o.id = r.owner_id and o.deleted_at is null where r.id = ? and r.owner_id = ? and r.deleted_at is null',
 };
+/** What the status path reads of a row. */
+const STATUS_COLUMNS = 'r.id, r.generation, r.version, r.conditions, r.created_time, r.updated_time, r.deleted_time';
+/** `lockResource`, optimistic: the row, its version and statuses, one snapshot. */
+const STATUS_SNAPSHOT = perKind('hf_snapshot_status', (kind) => `select ${STATUS_COLUMNS}, r.xmin::text as revision, ${STATUSES_OF_ROW(kind)} as statuses ${LIVE_ROW[kind]}`);
+/** `lockResource`, under locks. */
+const STATUS_LOCK = perKind('hf_status_lock', (kind) => `select ${STATUS_COLUMNS} ${LIVE_ROW[kind]} for update`);
+/** A cluster's live node pools, counted by its snapshot for `lockChildren`. */
+const CHILDREN = '(select count(*)::int from node_pools n where n.owner_id = r.id and n.deleted_at is null) as children';
 /** `lockRow`, optimistic: the whole row, its version and statuses (a cluster's live node pool count too), one snapshot. */
-const ROW_SNAPSHOT: Record<OwnerType, string> = {
-  Cluster: `select ${ROW_COLUMNS.Cluster}, r.xmin::text as revision, ${STATUSES_OF_ROW('Cluster')} as statuses,
-      (select count(*)::int from node_pools n where n.owner_id = r.id and n.deleted_at is null) as children ${LIVE_ROW_TO_CHANGE.Cluster}`,
-  NodePool: `select ${ROW_COLUMNS.NodePool}, r.xmin::text as revision, ${STATUSES_OF_ROW('NodePool')} as statuses ${LIVE_ROW_TO_CHANGE.NodePool}`,
-};
+const ROW_SNAPSHOT = perKind(
+  'hf_snapshot',
+  (kind) => `select ${ROW_COLUMNS[kind]}, r.xmin::text as revision, ${STATUSES_OF_ROW(kind)} as statuses${kind === 'Cluster' ? `, ${CHILDREN}` : ''} ${LIVE_ROW_TO_CHANGE[kind]}`,
+);
 /** `lockRow`, under locks. */
-const ROW_LOCK: Record<OwnerType, string> = {
-  Cluster: `select ${ROW_COLUMNS.Cluster} ${LIVE_ROW_TO_CHANGE.Cluster} for update`,
-  NodePool: `select ${ROW_COLUMNS.NodePool} ${LIVE_ROW_TO_CHANGE.NodePool} for update of r`,
-};
+const ROW_LOCK = perKind('hf_lock', (kind) => `select ${ROW_COLUMNS[kind]} ${LIVE_ROW_TO_CHANGE[kind]} for update${kind === 'NodePool' ? ' of r' : ''}`);
 
 /**
  * `saveResource`: the row's changed fields (spec only when given), with the given label set (PATCH
  * semantics) and its rendering; only at the version read when a revision is given.
  */
-const SAVE_RESOURCE_OF = (table: string, kind: OwnerType) => `with u as (update ${table} set spec = coalesce(cast(? as jsonb), spec), generation = ?, version = ?, conditions = ?, condition_statuses = cast(? as text[]), updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ?,
+const SAVE_RESOURCE = perKind(
+  'hf_save',
+  (kind, table) => `with u as (update ${table} set spec = coalesce(cast(? as jsonb), spec), generation = ?, version = ?, conditions = ?, condition_statuses = cast(? as text[]), updated_time = ?, updated_by = ?, deleted_time = ?, deleted_by = ?,
         rendered_labels = case when cast(? as text[]) is null then rendered_labels else ${RENDERED_LABELS} end
       where id = ? and (cast(? as text) is null or xmin = cast(cast(? as text) as xid)) returning id),
     d as (delete from labels l using u where cast(? as text[]) is not null and l.owner_type = '${kind}' and l.owner_id = u.id and l.key <> all(cast(? as text[]))),
     i as (insert into labels (owner_type, owner_id, key, value) select '${kind}', u.id, x.key, x.value from u, unnest(cast(? as text[]), cast(? as text[])) as x(key, value)
       on conflict (owner_type, owner_id, key) do update set value = excluded.value, deleted_at = null)
-  select id from u`;
-const SAVE_RESOURCE: Record<OwnerType, string> = { Cluster: SAVE_RESOURCE_OF('clusters', 'Cluster'), NodePool: SAVE_RESOURCE_OF('node_pools', 'NodePool') };
-const UPSERT_STATUSES: Record<OwnerType, string> = { Cluster: UPSERT_STATUS('clusters'), NodePool: UPSERT_STATUS('node_pools') };
+  select id from u`,
+);
+/** `remove`: the resource rows get deleted_at (and a new version). */
+const REMOVE = perKind('hf_remove', (_kind, table) => `update ${table} set deleted_at = ?, version = version + 1 where id = any(cast(? as uuid[]))`);
+/** `lockChildren`: a cluster's live node pools, in id order. */
+const LOCK_CHILDREN = `select ${ROW_COLUMNS.NodePool} from node_pools r where r.owner_id = ? and r.deleted_at is null order by r.id for update`;
 
 /**
  * The write paths (resource create, PATCH, deletion mark, removal, adapter status reports) on one
@@ -237,6 +245,11 @@ export class WriteStore {
     return { client, store: new WriteStore(client, (sql, ctx) => connection.logQuery(sql, ctx)) };
   }
 
+  /** A statement of `perKind`, under its name. */
+  private exec<R extends QueryResultRow>(statement: Statement, params: unknown[]): Promise<R[]> {
+    return this.run<R>(statement.sql, params, statement.name);
+  }
+
   private async run<R extends QueryResultRow>(sql: string, params: unknown[], name?: string): Promise<R[]> {
     const text = numberPlaceholders(sql);
     const started = Date.now();
@@ -260,10 +273,10 @@ export class WriteStore {
   async lockResource(kind: OwnerType, id: string, clusterId?: string): Promise<Locked<ResourceRow> | null> {
     const params = kind === 'Cluster' ? [id] : [id, clusterId];
     if (this.revisions) {
-      const [row] = await this.run(STATUS_SNAPSHOT[kind], params, `hf_snapshot_status_${TABLE[kind]}`);
+      const [row] = await this.exec(STATUS_SNAPSHOT[kind], params);
       return row ? this.noted<ResourceRow>(row, {}, row.statuses) : null;
     }
-    const [row] = await this.run(STATUS_LOCK[kind], params, `hf_status_lock_${TABLE[kind]}`);
+    const [row] = await this.exec(STATUS_LOCK[kind], params);
     if (!row) return null;
     return { row: resourceView<ResourceEntity>(row), labels: {}, statuses: await this.statusesOf(kind, [id]) };
   }
@@ -283,12 +296,12 @@ export class WriteStore {
   async lockRow<T extends ResourceEntity>(kind: OwnerType, id: string, clusterId?: string): Promise<Locked<T> | null> {
     const params = kind === 'Cluster' ? [id] : [id, clusterId];
     if (this.revisions) {
-      const [row] = await this.run(ROW_SNAPSHOT[kind], params, `hf_snapshot_${TABLE[kind]}`);
+      const [row] = await this.exec(ROW_SNAPSHOT[kind], params);
       if (!row) return null;
       if (kind === 'Cluster') this.childCounts.set(id, row.children as number);
       return this.noted<T>(row, labelsOf(row), row.statuses);
     }
-    const [row] = await this.run(ROW_LOCK[kind], params, `hf_lock_${TABLE[kind]}`);
+    const [row] = await this.exec(ROW_LOCK[kind], params);
     if (!row) return null;
     // the locked row is its latest version, so its labels are current; the statuses are another table's rows
     return { row: resourceView<T>(row), labels: labelsOf(row), statuses: await this.statusesOf(kind, [id]) };
@@ -310,7 +323,7 @@ export class WriteStore {
     // the optimistic run read the cluster's node pool count with the cluster; none: nothing to lock
     if (this.revisions?.has(clusterId) && this.childCounts.get(clusterId) === 0) return [];
     this.needLocks();
-    const rows = await this.run(`select ${ROW_COLUMNS.NodePool} from node_pools r where r.owner_id = ? and r.deleted_at is null order by r.id for update`, [clusterId], 'hf_lock_children');
+    const rows = await this.run(LOCK_CHILDREN, [clusterId], 'hf_lock_children');
     if (rows.length === 0) return [];
     const statuses = await this.statusesOf('NodePool', rows.map((r) => r.id as string));
     return rows.map((r) => ({ row: resourceView<T>(r), labels: {}, statuses: statuses.filter((st) => st.ownerId === r.id) }));
@@ -327,7 +340,7 @@ export class WriteStore {
     const params: unknown[] = [r.id, r.name, JSON.stringify(r.spec), r.generation, r.version, JSON.stringify(r.conditions), conditionStatuses(r.conditions), r.createdTime, r.updatedTime, r.createdBy, r.updatedBy];
     if (kind === 'NodePool') params.push(r.cluster!.id);
     const arrays = labelArrays(labels);
-    await this.run(INSERT_RESOURCES[kind], [...params, ...arrays, ...arrays], `hf_insert_${TABLE[kind]}`);
+    await this.exec(INSERT_RESOURCE[kind], [...params, ...arrays, ...arrays]);
   }
 
   /**
@@ -337,13 +350,11 @@ export class WriteStore {
    * run, only if the row is still at the version read.
    */
   async saveResource(kind: OwnerType, r: ResourceEntity, changed: { spec?: boolean; labels?: LabelMap } = {}): Promise<void> {
-    const table = TABLE[kind];
     const rev = this.revisionOf(r.id);
     const [keys, values] = changed.labels ? labelArrays(changed.labels) : [null, null];
-    const rows = await this.run(
+    const rows = await this.exec(
       SAVE_RESOURCE[kind],
       [changed.spec ? JSON.stringify(r.spec) : null, r.generation, r.version, JSON.stringify(r.conditions), conditionStatuses(r.conditions), r.updatedTime, r.updatedBy, r.deletedTime ?? null, r.deletedBy ?? null, keys, keys, values, r.id, rev, rev, keys, keys, keys, values],
-      `hf_save_${table}`,
     );
     if (rows.length === 0) this.contended();
   }
@@ -367,15 +378,13 @@ export class WriteStore {
    * recomputed conditions when given. In the optimistic run, only if the row is still at the version read.
    */
   async upsert(s: AdapterStatus, conditions?: ResourceCondition[]): Promise<void> {
-    const table = TABLE[s.ownerType];
     const rev = this.revisionOf(s.ownerId);
-    const rows = await this.run(
-      UPSERT_STATUSES[s.ownerType],
+    const rows = await this.exec(
+      UPSERT_STATUS[s.ownerType],
       [
         conditions ? JSON.stringify(conditions) : null, conditions ? conditionStatuses(conditions) : null, s.ownerId, rev, rev,
         s.id, s.ownerType, s.adapter, s.observedGeneration, JSON.stringify(s.conditions), JSON.stringify(s.data ?? {}), s.metadata ? JSON.stringify(s.metadata) : null, s.createdTime, s.lastReportTime,
       ],
-      `hf_status_upsert_${table}`,
     );
     if (rows.length === 0) this.contended();
   }
@@ -391,7 +400,7 @@ export class WriteStore {
   async remove(kind: OwnerType, ids: string[], at: Date): Promise<void> {
     this.needLocks();
     if (ids.length === 0) return;
-    await this.run(`update ${TABLE[kind]} set deleted_at = ?, version = version + 1 where id = any(cast(? as uuid[]))`, [at, ids], `hf_remove_${TABLE[kind]}`);
+    await this.exec(REMOVE[kind], [at, ids]);
     await this.run('update adapter_statuses set deleted_at = ? where owner_type = ? and owner_id = any(cast(? as uuid[])) and deleted_at is null', [at, kind, ids], 'hf_remove_statuses');
     await this.run('update labels set deleted_at = ? where owner_type = ? and owner_id = any(cast(? as uuid[])) and deleted_at is null', [at, kind, ids], 'hf_remove_labels');
   }
