@@ -14,6 +14,7 @@ describe(loadConfig.name, () => {
     expect(config.database).toMatchObject({ url: undefined, embedded: true, migrateOnBoot: true, requestTimeoutMs: 30000, advisoryLockTimeoutMs: 300000, preparedStatements: true });
     expect(config.database.dataDir).toMatch(/\.data$/);
     expect(config.adapters).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });
+    expect(config.kinds.all().map((k) => k.kind)).toEqual(['Cluster', 'NodePool']);
   });
 
   it('takes HYPERFLEET_DATABASE_URL and then does not migrate at boot unless told to', () => {
@@ -65,6 +66,117 @@ describe(loadConfig.name, () => {
   it('accepts adapter lists as JSON arrays or comma-separated names', () => {
     expect(loadConfig({ HYPERFLEET_NODEPOOL_ADAPTERS: '["validation","gcp-provisioner"]' }, []).adapters.nodePool).toEqual(['validation', 'gcp-provisioner']);
     expect(loadConfig({ HYPERFLEET_NODEPOOL_ADAPTERS: 'a, b' }, []).adapters.nodePool).toEqual(['a', 'b']);
+  });
+});
+
+describe(`${loadConfig.name} entities`, () => {
+  // the original's shipped chart list, with a Version that requires a channel
+  const SHIPPED_YAML = `entities:
+  - kind: Cluster
+    plural: clusters
+    spec_schema_name: ClusterSpec
+    required_adapters: [validation, dns, pullsecret, hypershift]
+    name_min_len: 3
+    name_max_len: 53
+    require_spec_schema: true
+  - kind: NodePool
+    plural: nodepools
+    parent_kind: Cluster
+    on_parent_delete: cascade
+    spec_schema_name: NodePoolSpec
+    required_adapters: [validation, hypershift]
+    name_min_len: 3
+    name_max_len: 15
+    require_spec_schema: true
+  - kind: Channel
+    plural: channels
+    spec_schema_name: ChannelSpec
+  - kind: Version
+    plural: versions
+    parent_kind: Channel
+    on_parent_delete: restrict
+    spec_schema_name: VersionSpec
+    required_adapters:
+      - validation
+    references:
+      - ref_type: channel
+        target_kind: Channel
+        min: 1
+        max: 1
+  - kind: WifConfig
+    plural: wifconfigs
+    spec_schema_name: WifConfigSpec
+`;
+  const configFile = (text: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hf-config-')), 'config.yaml');
+    writeFileSync(file, text);
+    return file;
+  };
+  const problemsOf = (env: NodeJS.ProcessEnv, argv: string[] = []): string[] => {
+    try {
+      loadConfig(env, argv);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems;
+      throw err;
+    }
+    throw new Error('the configuration was accepted');
+  };
+
+  it("reads the kinds from the YAML file's entities list", () => {
+    const { kinds } = loadConfig({}, ['--config', configFile(SHIPPED_YAML)]);
+    expect(kinds.all().map((k) => k.kind)).toEqual(['Cluster', 'NodePool', 'Channel', 'Version', 'WifConfig']);
+    const version = kinds.get('Version')!;
+    expect(version).toMatchObject({ parent: kinds.get('Channel'), onParentDelete: 'restrict', requiredAdapters: ['validation'], references: [{ refType: 'channel', targetKind: 'Channel', min: 1, max: 1 }] });
+    expect(kinds.get('Cluster')).toMatchObject({ requireSpecSchema: true, nameMin: 3, nameMax: 53 });
+  });
+
+  it('reads them from HYPERFLEET_ENTITIES as JSON, which wins over the file', () => {
+    const env = { HYPERFLEET_ENTITIES: JSON.stringify([{ kind: 'Channel', plural: 'channels' }, { kind: 'Version', plural: 'versions', parent_kind: 'Channel' }]) };
+    const { kinds } = loadConfig(env, ['--config', configFile(SHIPPED_YAML)]);
+    expect(kinds.all().map((k) => k.kind)).toEqual(['Cluster', 'NodePool', 'Channel', 'Version']);
+    expect(kinds.get('Version')!.onParentDelete).toBe('cascade');
+  });
+
+  it('refuses an entities value that is not a list, in the file or the environment', () => {
+    expect(problemsOf({ HYPERFLEET_ENTITIES: '[{"kind": "Channel"' })).toEqual([
+      'HYPERFLEET_ENTITIES (entities): "[{\\"kind\\": \\"Channel\\"" is not valid, expected a list of entity objects (YAML list, or a JSON array in the environment variable)',
+    ]);
+    // a map is judged as the value of entities, not read as unknown keys below it
+    expect(problemsOf({}, ['--config', configFile('entities:\n  kind: Channel\n  plural: channels\n')])).toEqual([
+      'HYPERFLEET_ENTITIES (entities): {"kind":"Channel","plural":"channels"} is not valid, expected a list of entity objects (YAML list, or a JSON array in the environment variable)',
+    ]);
+  });
+
+  it("lists the registry's problems with every other problem", () => {
+    const problems = problemsOf({ HYPERFLEET_SERVER_PORT: 'eighty', HYPERFLEET_ENTITIES: JSON.stringify([{ kind: 'Version', plural: 'versions', parent_kind: 'Chanel' }, { kind: 'Cluster', plural: 'fleets' }]) });
+    expect(problems).toEqual([
+      'HYPERFLEET_SERVER_PORT (server.port): "eighty" is not valid, expected a port number (0-65535)',
+      "entities[0] (Version): parent_kind 'Chanel' is not a declared kind",
+      "entities[1] (Cluster): plural 'fleets' must be 'clusters': Cluster lives in its own table, which fixes its plural",
+    ]);
+  });
+
+  it('lets the adapter variables and keys win over the entries of Cluster and NodePool, and shows the result in adapters', () => {
+    const file = configFile(`${SHIPPED_YAML}adapters:\n  nodepool: [hypershift]\n`);
+    const config = loadConfig({ HYPERFLEET_CLUSTER_ADAPTERS: 'validation,gcp-provisioner' }, ['--config', file]);
+    expect(config.kinds.get('Cluster')!.requiredAdapters).toEqual(['validation', 'gcp-provisioner']);
+    expect(config.kinds.get('NodePool')!.requiredAdapters).toEqual(['hypershift']);
+    expect(config.adapters).toEqual({ cluster: ['validation', 'gcp-provisioner'], nodePool: ['hypershift'] });
+  });
+
+  it("takes the entries' adapters when no adapter key is given", () => {
+    const env = { HYPERFLEET_ENTITIES: JSON.stringify([{ kind: 'Cluster', required_adapters: ['dns'] }, { kind: 'NodePool', required_adapters: [] }]) };
+    const config = loadConfig(env, []);
+    expect(config.kinds.get('Cluster')!.requiredAdapters).toEqual(['dns']);
+    expect(config.adapters).toEqual({ cluster: ['dns'], nodePool: [] });
+  });
+
+  it('reports a bad adapter variable once and still checks the entities', () => {
+    const env = { HYPERFLEET_CLUSTER_ADAPTERS: '["Bad Name"]', HYPERFLEET_ENTITIES: JSON.stringify([{ kind: 'Channel', plural: 'channels', conditions: 'none' }]) };
+    expect(problemsOf(env)).toEqual([
+      'HYPERFLEET_CLUSTER_ADAPTERS (adapters.cluster): "[\\"Bad Name\\"]" is not valid, expected a list of adapter names (JSON array or comma-separated)',
+      "entities[0] (Channel): conditions must be a list of {type, when, output} rules (got a string)",
+    ]);
   });
 });
 

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_KEYS, ConfigKeyName, LogLevel } from './config.keys';
 import { envName, KeySpec } from './config.schema';
+import { ConfigError } from './config-error';
 import { JwtConfig, readJwtIssuers } from './jwt.config';
+import { buildKindRegistry, KindRegistry } from './kinds/kind-registry';
+import { EntityConfig } from './kinds/resource-kind';
 
 export interface DatabaseConfig {
   /** Connection URL; undefined means "start an embedded PostgreSQL". */
@@ -24,27 +27,26 @@ export interface AppConfig {
   tracing: { enabled: boolean };
   database: DatabaseConfig;
   logging: { level: LogLevel };
+  /** Required adapters of Cluster and NodePool, copied from `kinds` (which is the truth) for the readers that predate it. */
   adapters: { cluster: string[]; nodePool: string[] };
+  /** The resource kinds (`entities`, CONTRACT D13), validated. */
+  kinds: KindRegistry;
   build: { version: string; commit: string; buildTime: string };
 }
 
-/** Thrown at boot when configuration is invalid; the message names every failing key. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
-}
+// In a file of its own so that the kind registry can throw it without importing this module.
+export { ConfigError } from './config-error';
 
 type Values = { [K in ConfigKeyName]: (typeof CONFIG_KEYS)[K]['default'] };
 
 const DISCRETE_DB_KEYS: ConfigKeyName[] = ['databaseHost', 'databasePort', 'databaseName', 'databaseUsername', 'databasePassword', 'databaseSslmode'];
 
-function flatten(obj: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+/** Dotted keys of a YAML document; a known key's value is kept whole even when it is a map, for its parser to judge. */
+function flatten(obj: unknown, known: ReadonlySet<string>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
   if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
     for (const [k, v] of Object.entries(obj)) {
       const path = prefix ? `${prefix}.${k}` : k;
-      if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v, path, out);
+      if (v && typeof v === 'object' && !Array.isArray(v) && !known.has(path)) flatten(v, known, path, out);
       else out[path] = v;
     }
   }
@@ -75,12 +77,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   let fileValues: Record<string, unknown> = {};
   const file = configFilePath(env, argv);
   if (file) {
+    const known = new Set(Object.values(CONFIG_KEYS).map((k) => k.key));
     try {
-      fileValues = flatten(parseYaml(readFileSync(resolve(file), 'utf8')));
+      fileValues = flatten(parseYaml(readFileSync(resolve(file), 'utf8')), known);
     } catch (err) {
       problems.push(`config file ${file}: ${(err as Error).message}`);
     }
-    const known = new Set(Object.values(CONFIG_KEYS).map((k) => k.key));
     for (const k of Object.keys(fileValues)) if (!known.has(k)) problems.push(`config file ${file}: unknown key '${k}'`);
   }
 
@@ -102,7 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     } else values[name] = parsed;
   }
   const jwt = readJwt(values, problems);
-  if (problems.length) throw new ConfigError(problems);
+  const kinds = readKinds(values, given, problems);
+  if (problems.length || !kinds) throw new ConfigError(problems);
 
   const v = values as Values;
   const discrete = DISCRETE_DB_KEYS.some((k) => given.has(k));
@@ -126,7 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       preparedStatements: v.databasePreparedStatements,
     },
     logging: { level: v.loggingLevel as LogLevel },
-    adapters: { cluster: v.clusterAdapters, nodePool: v.nodePoolAdapters },
+    adapters: { cluster: [...kinds.get('Cluster')!.requiredAdapters], nodePool: [...kinds.get('NodePool')!.requiredAdapters] },
+    kinds,
     build: { version: env.HYPERFLEET_BUILD_VERSION || build?.version || '0.0.0-dev', commit: env.HYPERFLEET_BUILD_COMMIT || build?.commit || 'unknown', buildTime: env.HYPERFLEET_BUILD_TIME || build?.buildTime || 'unknown' },
   };
 }
@@ -142,6 +146,26 @@ function readJwt(values: Record<ConfigKeyName, unknown>, problems: string[]): Jw
     problems.push(`${where}: at least one issuer is required when ${CONFIG_KEYS.serverJwtEnabled.key} is true`);
   }
   return { enabled, issuers };
+}
+
+/**
+ * `entities`: the kind registry. `adapters.cluster` / `adapters.nodepool`, when given and valid, override
+ * the required adapters of Cluster and NodePool, also over their entries. Its problems join the others.
+ */
+function readKinds(values: Record<ConfigKeyName, unknown>, given: ReadonlySet<ConfigKeyName>, problems: string[]): KindRegistry | undefined {
+  // a key that failed to parse has no value (its problem is already listed)
+  const valid = (name: ConfigKeyName) => given.has(name) && values[name] !== undefined;
+  const overrides = {
+    ...(valid('clusterAdapters') ? { Cluster: values.clusterAdapters as string[] } : {}),
+    ...(valid('nodePoolAdapters') ? { NodePool: values.nodePoolAdapters as string[] } : {}),
+  };
+  try {
+    return buildKindRegistry((values.entities as EntityConfig[] | undefined) ?? [], overrides);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
 }
 
 /** Same configuration with the database URL replaced (used once an embedded server is up). */

@@ -1,5 +1,8 @@
 import { adapterList, bool, duration, int, key, port, str } from './config.schema';
 import { issuerList } from './jwt.config';
+import { DEFAULT_CLUSTER_ADAPTERS, DEFAULT_NODEPOOL_ADAPTERS } from './kinds/built-in-kinds';
+import { entityList } from './kinds/entity-config';
+import { EntityConfig } from './kinds/resource-kind';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -38,8 +41,9 @@ export const CONFIG_KEYS = {
   databaseMigrateOnBoot: key<boolean | undefined>({ key: 'database.migrate_on_boot', env: 'HYPERFLEET_DB_MIGRATE_ON_BOOT', description: 'Apply pending migrations when the API starts (default: true with the embedded database, else false)', default: undefined, parse: bool, expected: 'true or false' }),
   dataDir: key({ key: 'database.data_dir', env: 'HYPERFLEET_DATA_DIR', description: 'Where the embedded PostgreSQL keeps its files', default: '.data', parse: str({ nonEmpty: true }), expected: 'a directory path' }),
   loggingLevel: key({ key: 'logging.level', description: 'Log level', default: 'info', parse: str({ oneOf: LOG_LEVELS }), expected: `one of ${LOG_LEVELS.join(', ')}` }),
-  clusterAdapters: key({ key: 'adapters.cluster', env: 'HYPERFLEET_CLUSTER_ADAPTERS', description: 'Adapters required for a cluster to be Reconciled, in condition order', default: ['validation', 'dns', 'pullsecret', 'hypershift'], parse: adapterList, expected: 'a list of adapter names (JSON array or comma-separated)' }),
-  nodePoolAdapters: key({ key: 'adapters.nodepool', env: 'HYPERFLEET_NODEPOOL_ADAPTERS', description: 'Adapters required for a node pool to be Reconciled, in condition order', default: ['validation', 'hypershift'], parse: adapterList, expected: 'a list of adapter names (JSON array or comma-separated)' }),
+  entities: key<EntityConfig[] | undefined>({ key: 'entities', description: 'Resource kinds served besides the built-in Cluster and NodePool, and settings of those two (see Resource kinds)', default: undefined, parse: entityList, expected: 'a list of entity objects (YAML list, or a JSON array in the environment variable)' }),
+  clusterAdapters: key({ key: 'adapters.cluster', env: 'HYPERFLEET_CLUSTER_ADAPTERS', description: 'Adapters required for a cluster to be Reconciled, in condition order; when given, wins over the Cluster entry of entities', default: [...DEFAULT_CLUSTER_ADAPTERS], parse: adapterList, expected: 'a list of adapter names (JSON array or comma-separated)' }),
+  nodePoolAdapters: key({ key: 'adapters.nodepool', env: 'HYPERFLEET_NODEPOOL_ADAPTERS', description: 'Adapters required for a node pool to be Reconciled, in condition order; when given, wins over the NodePool entry of entities', default: [...DEFAULT_NODEPOOL_ADAPTERS], parse: adapterList, expected: 'a list of adapter names (JSON array or comma-separated)' }),
 } as const;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

@@ -55,7 +55,8 @@ export const duration =
     return ms !== undefined && ms >= minMs && ms <= maxMs ? ms : undefined;
   };
 
-const ADAPTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** An adapter name: lowercase letters, digits and inner hyphens. */
+export const ADAPTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A list of adapter names: a YAML list, a JSON array or a comma-separated string. */
 export const adapterList = (raw: unknown): string[] | undefined => {

@@ -4,3 +4,5 @@ export { envName, renderDefault } from './config.schema';
 export * from './config.module';
 export * from './duration';
 export * from './jwt.config';
+export * from './kinds/resource-kind';
+export { buildKindRegistry, KindRegistry } from './kinds/kind-registry';
