@@ -71,7 +71,7 @@ describe('OpenAPI document', () => {
     expect(resolve(condition.properties!.status).enum).toEqual(['True', 'False']);
     const pool = responseSchema('post', '/clusters/{cluster_id}/nodepools', '201');
     expect(pool.required).toEqual(expect.arrayContaining(['owner_references', 'status', 'generation']));
-    expect(resolve(pool.properties!.owner_references).required).toEqual(['kind']);
+    expect(resolve(pool.properties!.owner_references).required).toEqual(['id', 'kind']);
     const list = responseSchema('get', '/clusters', '200');
     expect(list.required).toEqual(expect.arrayContaining(['page', 'size', 'total', 'items']));
   });
@@ -97,5 +97,81 @@ describe('OpenAPI document', () => {
     expect(Object.keys(requestSchema('patch', '/clusters/{cluster_id}').properties!).sort()).toEqual(['labels', 'spec']);
     const force = requestSchema('post', '/clusters/{cluster_id}/force-delete');
     expect(force.required).toEqual(['reason']);
+  });
+
+  it.each([
+    ['get', '/clusters', '200', 'ClusterList'],
+    ['post', '/clusters', 'request', 'ClusterCreateRequest'],
+    ['post', '/clusters', '201', 'Cluster'],
+    ['get', '/clusters/{cluster_id}', '200', 'Cluster'],
+    ['patch', '/clusters/{cluster_id}', 'request', 'ClusterPatchRequest'],
+    ['delete', '/clusters/{cluster_id}', '202', 'Cluster'],
+    ['post', '/clusters/{cluster_id}/force-delete', 'request', 'ForceDeleteRequest'],
+    ['get', '/clusters/{cluster_id}/nodepools', '200', 'NodePoolList'],
+    ['post', '/clusters/{cluster_id}/nodepools', 'request', 'NodePoolCreateRequest'],
+    ['post', '/clusters/{cluster_id}/nodepools', '201', 'NodePool'],
+    ['patch', '/clusters/{cluster_id}/nodepools/{nodepool_id}', 'request', 'NodePoolPatchRequest'],
+    ['get', '/nodepools', '200', 'NodePoolList'],
+    ['put', '/clusters/{cluster_id}/statuses', 'request', 'AdapterStatusCreateRequest'],
+    ['put', '/clusters/{cluster_id}/statuses', '201', 'AdapterStatus'],
+    ['get', '/clusters/{cluster_id}/statuses', '200', 'AdapterStatusList'],
+    ['get', '/clusters/{cluster_id}', '404', 'ProblemDetails'],
+    ['get', '/resources', '200', 'ResourceList'],
+    ['post', '/resources', 'request', 'ResourceCreateRequest'],
+    ['post', '/resources', '201', 'Resource'],
+    ['patch', '/resources/{resource_id}', 'request', 'ResourcePatchRequest'],
+  ])('%s %s names its %s schema %s, as the reference does', (method, path, where, name) => {
+    const operation = op(method, path)!;
+    const content = where === 'request' ? operation.requestBody!.content : operation.responses[where].content!;
+    expect(Object.values(content)[0].schema).toEqual({ $ref: `#/components/schemas/${name}` });
+  });
+
+  it('names the shared schemas as the reference does', () => {
+    const schemas = doc.components.schemas;
+    expect(schemas.Cluster.properties!.spec).toEqual({ $ref: '#/components/schemas/ClusterSpec' });
+    expect(schemas.ClusterCreateRequest.properties!.spec).toEqual({ $ref: '#/components/schemas/ClusterSpec' });
+    expect(schemas.Cluster.properties!.status).toEqual({ $ref: '#/components/schemas/ClusterStatus' });
+    expect(schemas.ClusterStatus.properties!.conditions.items).toEqual({ $ref: '#/components/schemas/ResourceCondition' });
+    expect(schemas.ResourceCondition.properties!.status).toEqual({ $ref: '#/components/schemas/ResourceConditionStatus' });
+    expect(schemas.ProblemDetails.properties!.errors.items).toEqual({ $ref: '#/components/schemas/ValidationError' });
+    expect(schemas.AdapterStatusCreateRequest.properties!.conditions.items).toEqual({ $ref: '#/components/schemas/ConditionRequest' });
+    expect(schemas.AdapterStatus.properties!.conditions.items).toEqual({ $ref: '#/components/schemas/AdapterCondition' });
+    expect(resolve(schemas.AdapterCondition.properties!.status)).toEqual(resolve(schemas.ConditionRequest.properties!.status));
+    expect(resolve(schemas.AdapterCondition.properties!.status).enum).toEqual(['True', 'False', 'Unknown']);
+  });
+
+  it('describes the kinds with their limits, kind names and list envelope', () => {
+    const schemas = doc.components.schemas;
+    expect(schemas.Cluster.properties!.kind.enum).toEqual(['Cluster']);
+    expect(schemas.NodePoolCreateRequest.properties!.kind.enum).toEqual(['NodePool']);
+    expect(schemas.ClusterCreateRequest.properties!.name).toMatchObject({ minLength: 3, maxLength: 53, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' });
+    expect(schemas.ClusterPatchRequest).toMatchObject({ additionalProperties: false, minProperties: 1 });
+    expect(schemas.ClusterList.required).toEqual(['kind', 'page', 'size', 'total', 'items']);
+    expect(schemas.ClusterList.properties!.kind.enum).toEqual(['ClusterList']);
+    expect(schemas.ClusterStatus.properties!.conditions).toMatchObject({ minItems: 2 });
+    expect(schemas.ClusterSpec).toMatchObject({ type: 'object', additionalProperties: true });
+    // no reference types here: neither the bodies nor their PATCH have references
+    expect(Object.keys(schemas.Cluster.properties!)).not.toContain('references');
+    expect(Object.keys(schemas.NodePoolPatchRequest.properties!)).not.toContain('references');
+    expect(Object.keys(schemas.Cluster.properties!)).not.toContain('owner_references');
+    expect(schemas.Resource.properties!.kind.enum).toEqual(['Cluster', 'NodePool']);
+    expect(schemas.ResourceCreateRequest.properties!.kind.enum).toEqual(['Cluster']);
+  });
+
+  it('resolves every $ref and uses every component schema', () => {
+    const refs = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object')
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref') refs.add(value as string);
+          else walk(value);
+        }
+    };
+    walk(doc);
+    const missing = [...refs].filter((ref) => !ref.startsWith('#/components/schemas/') || !doc.components.schemas[ref.slice('#/components/schemas/'.length)]);
+    expect(missing).toEqual([]);
+    const used = new Set([...refs].map((ref) => ref.slice('#/components/schemas/'.length)));
+    expect(Object.keys(doc.components.schemas).filter((name) => !used.has(name))).toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ describe('optimistic writes', () => {
     t.queries.length = 0;
     await send();
     return t.queries.map((q) => {
-      const m = /^\s*(with\s+\w+\s+as\s*\(\s*)?(\w+)/i.exec(q)!;
+      const m = /^\s*(with\s+"?\w+"?\s+as\s*\(\s*)?(\w+)/i.exec(q)!;
       return `${m[1] ? 'with ' : ''}${m[2].toLowerCase()}${/\bfor update\b/i.test(q) ? ' for update' : ''}`;
     });
   }

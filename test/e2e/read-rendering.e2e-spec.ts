@@ -1,8 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { pageOf, uuidv7 } from '@app/common';
-import { Cluster, Label, NodePool, OwnerType } from '@app/persistence';
-import { presentCluster } from '../../apps/api/src/clusters/cluster.presenter';
-import { presentNodePool } from '../../apps/api/src/node-pools/node-pool.presenter';
+import { Cluster, Label, NodePool, OwnerType, ResourceEntity, ResourceRecord } from '@app/persistence';
+import { presentResource } from '../../apps/api/src/kinds/kind.presenter';
 import { createCluster } from '../factories/cluster.factory';
 import { createNodePool } from '../factories/node-pool.factory';
 import { buildReport } from '../factories/adapter-status.factory';
@@ -66,8 +65,14 @@ describe('rendering of reads by PostgreSQL', () => {
   async function presented(kind: OwnerType, id: string): Promise<Record<string, unknown>> {
     const em = t.app.get(EntityManager).fork();
     const labels = Object.fromEntries((await em.find(Label, { ownerType: kind, ownerId: id }, { orderBy: { key: 'asc' } })).map((l) => [l.key, l.value]));
-    if (kind === 'Cluster') return presentCluster({ row: await em.findOneOrFail(Cluster, id), labels }) as unknown as Record<string, unknown>;
-    return presentNodePool({ row: await em.findOneOrFail(NodePool, id), labels }) as unknown as Record<string, unknown>;
+    const entity: ResourceEntity & { cluster?: { id: string } } = kind === 'Cluster' ? await em.findOneOrFail(Cluster, id) : await em.findOneOrFail(NodePool, id);
+    const row: ResourceRecord = {
+      ...entity,
+      deletedTime: entity.deletedTime ?? null,
+      deletedBy: entity.deletedBy ?? null,
+      ...(entity.cluster ? { ownerId: entity.cluster.id } : {}),
+    };
+    return presentResource({ kind: t.config.kinds.get(kind)!, row, labels }, t.config.kinds);
   }
 
   /** JSON.stringify's text of `body`, with jsonb's own text of the stored spec and conditions in their places. */
@@ -211,7 +216,7 @@ describe('rendering of reads by PostgreSQL', () => {
     expect(Buffer.byteLength(res.text)).toBeGreaterThan(200_000);
 
     // the statement sent the items as several runs of about 32 KB, in order, none holding the page
-    const [page] = t.statements.filter((s) => s.sql.startsWith('select c.count as total, p.size, p.part from'));
+    const [page] = t.statements.filter((s) => s.sql.startsWith('select "c"."count" as "total", "p"."size", "p"."part" from'));
     const { rows } = await adminQuery(t.db.url, page.sql, page.params as unknown[]);
     const parts = (rows as { part: string }[]).map((r) => r.part);
     expect(parts.length).toBeGreaterThanOrEqual(6);

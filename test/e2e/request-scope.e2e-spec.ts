@@ -7,8 +7,9 @@ const API = '/api/hyperfleet/v1';
 
 /**
  * Each request has an entity manager of its own (identity map, unit of work), forked from the ORM's
- * root on first use (requestScope): the routes that run their statements on the pool (GET by id, the
- * writes) never fork one; those that go through the ORM fork exactly one per request.
+ * root on first use (requestScope): the routes that run their statements on the pool (GET by id, lists,
+ * the writes) never fork one; those that go through the ORM's finders (status lists) fork exactly one
+ * per request.
  */
 describe('the request scope of the entity manager', () => {
   let t: TestApp;
@@ -26,8 +27,11 @@ describe('the request scope of the entity manager', () => {
   });
   beforeEach(() => forks.mockClear());
 
-  it('is not forked for GET by id, a status report, a create or a PATCH', async () => {
+  it('is not forked for GET by id, a list, a search, a status report, a create or a PATCH', async () => {
     await t.http.get(`${API}/clusters/${clusterId}`).expect(200);
+    await t.http.get(`${API}/clusters?size=5`).expect(200);
+    await t.http.get(`${API}/clusters/${clusterId}/nodepools`).expect(200);
+    await t.http.get(`${API}/clusters?search=labels.env='dev'`).expect(200);
     await t.http.put(`${API}/clusters/${clusterId}/statuses`).send(buildReport('dns', 1)).expect(201);
     const created = await createCluster(t.http);
     await t.http.patch(`${API}/clusters/${created.id}`).send({ spec: { changed: true } }).expect(200);
@@ -36,10 +40,10 @@ describe('the request scope of the entity manager', () => {
 
   it('is forked once per request that uses the ORM, each request its own, concurrent ones too', async () => {
     const answers = await Promise.all([
-      t.http.get(`${API}/clusters?size=5`),
       t.http.get(`${API}/clusters/${clusterId}/statuses`),
-      t.http.get(`${API}/clusters/${clusterId}/nodepools`),
-      t.http.get(`${API}/clusters?search=labels.env='dev'`),
+      t.http.get(`${API}/clusters/${clusterId}/statuses?size=1`),
+      t.http.get(`${API}/clusters/${clusterId}/statuses?page=2`),
+      t.http.get(`${API}/resources/${clusterId}/statuses`),
     ]);
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(forks).toHaveBeenCalledTimes(4);

@@ -73,7 +73,7 @@ describe('search uses indexes', () => {
   async function planRoot(path: string): Promise<PlanNode> {
     t.statements.length = 0;
     await t.http.get(`${API}${path}`).expect(200);
-    const pages = t.statements.filter((s) => /^select c\.count as total, p\.size, p\.part from/.test(s.sql));
+    const pages = t.statements.filter((s) => /^select "c"\."count" as "total", "p"\."size", "p"\."part" from/.test(s.sql));
     expect(pages).toHaveLength(1);
     const [statement] = pages;
     const { rows } = await db.query(`explain (format json) ${statement!.sql}`, statement!.params as unknown[]);

@@ -64,7 +64,7 @@ describe('tracing', () => {
       const db = dbSpans(spans);
       // every statement of the request, in its order; a statement with a common table expression is named
       // by the expression's statement (a create is one statement: the row with its labels)
-      expect(db.map((s) => s.attributes['db.operation.name'])).toEqual(t.queries.map((q) => /^\s*(?:with\s+\w+\s+as\s*\(\s*)?(\w+)/i.exec(q)![1].toLowerCase()));
+      expect(db.map((s) => s.attributes['db.operation.name'])).toEqual(t.queries.map((q) => /^\s*(?:with\s+"?\w+"?\s+as\s*\(\s*)?(\w+)/i.exec(q)![1].toLowerCase()));
       expect(db.map((s) => s.name)).toEqual(['db insert clusters']);
       for (const span of db) {
         expect(span.spanContext().traceId).toBe(server.spanContext().traceId);

@@ -10,6 +10,7 @@ import { MetaModule } from './meta/meta.module';
 import { NodePoolsModule } from './node-pools/node-pools.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { DatabaseTracing, TRACING, TracingHandle } from './observability/tracing';
+import { ResourcesModule } from './resources/resources.module';
 import { StatusesModule } from './statuses/statuses.module';
 
 /** Hooks for tests and tools. */
@@ -38,14 +39,15 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
-        PersistenceModule.forRoot({ clientUrl: config.database.url, poolMax: config.database.maxOpenConnections, statementTimeoutMs: config.database.requestTimeoutMs, observer }),
+        PersistenceModule.forRoot({ clientUrl: config.database.url, poolMax: config.database.maxOpenConnections, statementTimeoutMs: config.database.requestTimeoutMs, observer }, config.kinds),
         MigrationModule.forRoot({ onBoot: config.database.migrateOnBoot }),
         ObservabilityModule,
         AuthModule,
         MetaModule,
-        ClustersModule,
-        NodePoolsModule,
-        StatusesModule,
+        ClustersModule.forRoot(config.kinds),
+        NodePoolsModule.forRoot(config.kinds),
+        ResourcesModule.forRoot(config.kinds),
+        StatusesModule.forRoot(config.kinds),
       ],
     };
   }

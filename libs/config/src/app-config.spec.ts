@@ -1,8 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './app-config';
+import { AppConfig, ConfigError, loadConfig } from './app-config';
 import { parseDuration } from './duration';
+
+/** The required adapters of the built-in kinds, from the registry. */
+const adaptersOf = (config: AppConfig) => ({ cluster: config.kinds.get('Cluster')!.requiredAdapters, nodePool: config.kinds.get('NodePool')!.requiredAdapters });
 
 describe(loadConfig.name, () => {
   it('uses the documented defaults and the embedded database when nothing is configured', () => {
@@ -13,7 +16,7 @@ describe(loadConfig.name, () => {
     expect(config.tracing).toEqual({ enabled: false });
     expect(config.database).toMatchObject({ url: undefined, embedded: true, migrateOnBoot: true, requestTimeoutMs: 30000, advisoryLockTimeoutMs: 300000, preparedStatements: true });
     expect(config.database.dataDir).toMatch(/\.data$/);
-    expect(config.adapters).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });
+    expect(adaptersOf(config)).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });
     expect(config.kinds.all().map((k) => k.kind)).toEqual(['Cluster', 'NodePool']);
   });
 
@@ -56,7 +59,7 @@ describe(loadConfig.name, () => {
     writeFileSync(file, 'server:\n  port: 9000\n  host: 0.0.0.0\nadapters:\n  cluster: [validation, dns]\nlogging:\n  level: debug\n');
     const config = loadConfig({ HYPERFLEET_LOGGING_LEVEL: 'warn' }, ['--config', file]);
     expect(config.server).toMatchObject({ port: 9000, host: '0.0.0.0' });
-    expect(config.adapters.cluster).toEqual(['validation', 'dns']);
+    expect(adaptersOf(config).cluster).toEqual(['validation', 'dns']);
     expect(config.logging.level).toBe('warn');
 
     writeFileSync(file, 'server:\n  prot: 9000\n');
@@ -64,8 +67,8 @@ describe(loadConfig.name, () => {
   });
 
   it('accepts adapter lists as JSON arrays or comma-separated names', () => {
-    expect(loadConfig({ HYPERFLEET_NODEPOOL_ADAPTERS: '["validation","gcp-provisioner"]' }, []).adapters.nodePool).toEqual(['validation', 'gcp-provisioner']);
-    expect(loadConfig({ HYPERFLEET_NODEPOOL_ADAPTERS: 'a, b' }, []).adapters.nodePool).toEqual(['a', 'b']);
+    expect(adaptersOf(loadConfig({ HYPERFLEET_NODEPOOL_ADAPTERS: '["validation","gcp-provisioner"]' }, [])).nodePool).toEqual(['validation', 'gcp-provisioner']);
+    expect(adaptersOf(loadConfig({ HYPERFLEET_NODEPOOL_ADAPTERS: 'a, b' }, [])).nodePool).toEqual(['a', 'b']);
   });
 });
 
@@ -161,14 +164,14 @@ describe(`${loadConfig.name} entities`, () => {
     const config = loadConfig({ HYPERFLEET_CLUSTER_ADAPTERS: 'validation,gcp-provisioner' }, ['--config', file]);
     expect(config.kinds.get('Cluster')!.requiredAdapters).toEqual(['validation', 'gcp-provisioner']);
     expect(config.kinds.get('NodePool')!.requiredAdapters).toEqual(['hypershift']);
-    expect(config.adapters).toEqual({ cluster: ['validation', 'gcp-provisioner'], nodePool: ['hypershift'] });
+    expect(adaptersOf(config)).toEqual({ cluster: ['validation', 'gcp-provisioner'], nodePool: ['hypershift'] });
   });
 
   it("takes the entries' adapters when no adapter key is given", () => {
     const env = { HYPERFLEET_ENTITIES: JSON.stringify([{ kind: 'Cluster', required_adapters: ['dns'] }, { kind: 'NodePool', required_adapters: [] }]) };
     const config = loadConfig(env, []);
     expect(config.kinds.get('Cluster')!.requiredAdapters).toEqual(['dns']);
-    expect(config.adapters).toEqual({ cluster: ['dns'], nodePool: [] });
+    expect(adaptersOf(config)).toEqual({ cluster: ['dns'], nodePool: [] });
   });
 
   it('reports a bad adapter variable once and still checks the entities', () => {

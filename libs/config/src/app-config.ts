@@ -27,8 +27,6 @@ export interface AppConfig {
   tracing: { enabled: boolean };
   database: DatabaseConfig;
   logging: { level: LogLevel };
-  /** Required adapters of Cluster and NodePool, copied from `kinds` (which is the truth) for the readers that predate it. */
-  adapters: { cluster: string[]; nodePool: string[] };
   /** The resource kinds (`entities`, CONTRACT D13), validated. */
   kinds: KindRegistry;
   build: { version: string; commit: string; buildTime: string };
@@ -129,7 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       preparedStatements: v.databasePreparedStatements,
     },
     logging: { level: v.loggingLevel as LogLevel },
-    adapters: { cluster: [...kinds.get('Cluster')!.requiredAdapters], nodePool: [...kinds.get('NodePool')!.requiredAdapters] },
     kinds,
     build: { version: env.HYPERFLEET_BUILD_VERSION || build?.version || '0.0.0-dev', commit: env.HYPERFLEET_BUILD_COMMIT || build?.commit || 'unknown', buildTime: env.HYPERFLEET_BUILD_TIME || build?.buildTime || 'unknown' },
   };

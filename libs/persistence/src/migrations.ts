@@ -3,6 +3,7 @@ import { Migration20261125001500_search_indexes } from '../../../migrations/Migr
 import { Migration20261125020000_live_labels_index } from '../../../migrations/Migration20261125020000_live_labels_index';
 import { Migration20261202110000_rendered_labels } from '../../../migrations/Migration20261202110000_rendered_labels';
 import { Migration20261203100000_condition_statuses } from '../../../migrations/Migration20261203100000_condition_statuses';
+import { Migration20261207100000_resource_kinds } from '../../../migrations/Migration20261207100000_resource_kinds';
 
 // Every migration, in order. Forward-only: never edit or remove a landed migration; add a new one.
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261125020000_live_labels_index', class: Migration20261125020000_live_labels_index },
   { name: 'Migration20261202110000_rendered_labels', class: Migration20261202110000_rendered_labels },
   { name: 'Migration20261203100000_condition_statuses', class: Migration20261203100000_condition_statuses },
+  { name: 'Migration20261207100000_resource_kinds', class: Migration20261207100000_resource_kinds },
 ];

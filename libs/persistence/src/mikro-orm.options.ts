@@ -9,7 +9,7 @@ import { guardPool } from './pg-guard';
 import { ExistingDatabaseSchemaGenerator } from './schema-generator';
 import { QueryObserver } from './query-observer';
 import { requestScope } from './request-scope';
-import { softDeleteFilter } from './soft-delete.filter';
+import { softDeleteFilter } from './live-rows';
 
 export interface OrmSettings {
   clientUrl: string;

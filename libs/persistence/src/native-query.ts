@@ -17,7 +17,7 @@ interface Trx<R> {
   executeQuery(query: { sql: string; parameters: readonly unknown[]; query: { kind: 'RawNode'; sqlFragments: string[]; parameters: unknown[] } }): Promise<{ rows: R[] }>;
 }
 
-/** `?` placeholders (as MikroORM's query builder writes them) → PostgreSQL's `$1, $2, …`. */
+/** `?` placeholders → PostgreSQL's `$1, $2, …` (hand-written SQL of tests; Kysely numbers its own). */
 export const numberPlaceholders: (sql: string) => string = memoByText((sql) => {
   let n = 0;
   // our SQL never contains a literal '?': values only ever travel as parameters
@@ -25,13 +25,12 @@ export const numberPlaceholders: (sql: string) => string = memoByText((sql) => {
 });
 
 /**
- * Runs a statement built by the query builder with real bound parameters on the ORM's own pool
- * (MikroORM 7 inlines parameters into the SQL text; for user-supplied search values we want the server
- * to receive them as parameters, never as SQL). The statement is reported like any ORM query.
+ * Runs a compiled statement (`$1, $2, …` placeholders) with real bound parameters on the ORM's own pool,
+ * or in the enclosing MikroORM transaction: user-supplied values reach the server as parameters, never as
+ * SQL. With a name it is a prepared statement. The statement is reported like any ORM query.
  */
-export async function queryBound<R extends QueryResultRow>(em: EntityManager, sql: string, params: readonly unknown[], name?: string): Promise<R[]> {
+export async function queryBound<R extends QueryResultRow>(em: EntityManager, text: string, params: readonly unknown[], name?: string): Promise<R[]> {
   const connection = em.getConnection() as unknown as { getNativeClient(): Promise<Pool>; logQuery(sql: string, ctx: Record<string, unknown>): void };
-  const text = numberPlaceholders(sql);
   const started = Date.now();
   try {
     // the transaction of an enclosing `em.transactional`, looked up without resolving the request's

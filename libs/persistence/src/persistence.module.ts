@@ -1,23 +1,33 @@
+import type { KindRegistry } from '@app/config';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { DatabaseHealth } from './database-health';
 import { buildOrmOptions, NativePools, OrmSettings } from './mikro-orm.options';
 import { RequestScopeMiddleware } from './request-scope';
+import { ResourcePages } from './resources/resource-pages';
+import { ResourceStore } from './resources/resource.store';
+import { KIND_REGISTRY, SqlBuilder } from './sql/sql-builder';
+import { AdapterStatusRepository } from './statuses/adapter-status.repository';
+import { WriteSessions } from './write-session';
 
 /**
- * MikroORM for the application, with the shared options (entities, soft-delete filter, migrations), and
- * a request scope around every request whose entity manager is forked on first use (`requestScope`).
+ * MikroORM for the application, with the shared options (entities, soft-delete filter, migrations), a
+ * request scope around every request whose entity manager is forked on first use (`requestScope`), and
+ * the stores of the kinds of `kinds` (their statements built once, here), for every module.
  */
 @Module({})
 export class PersistenceModule implements NestModule {
-  static forRoot(settings: OrmSettings): DynamicModule {
+  static forRoot(settings: OrmSettings, kinds?: KindRegistry): DynamicModule {
     const pools = new NativePools();
+    // without kinds (the migrate command): the ORM alone
+    const stores = kinds ? [SqlBuilder, ResourceStore, ResourcePages, WriteSessions, AdapterStatusRepository] : [];
     return {
       module: PersistenceModule,
+      global: true,
       imports: [MikroOrmModule.forRoot({ ...buildOrmOptions(settings, pools), registerRequestContext: false })],
-      // closes the pool when the application closes, whether or not the ORM ever ran a statement on it
-      providers: [DatabaseHealth, { provide: NativePools, useValue: pools }],
-      exports: [DatabaseHealth],
+      // NativePools closes the pool when the application closes, whether or not the ORM ever ran a statement on it
+      providers: [DatabaseHealth, { provide: NativePools, useValue: pools }, ...(kinds ? [{ provide: KIND_REGISTRY, useValue: kinds }] : []), ...stores],
+      exports: [DatabaseHealth, ...(kinds ? [KIND_REGISTRY] : []), ...stores],
     };
   }
 

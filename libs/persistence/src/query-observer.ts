@@ -49,7 +49,7 @@ const OPERATION = /^\s*(select|insert|update|delete|begin|commit|rollback|savepo
 const TABLE = /\b(?:from|into|update|join)\s+"?([a-z_][a-z0-9_]*)"?/i;
 
 /** `with r as (insert into clusters …) insert into labels …`: named by its first inner statement. */
-const WITH_FIRST = /^\s*with\s+\w+\s+as\s*\(\s*(select|insert|update|delete)\b/i;
+const WITH_FIRST = /^\s*with\s+"?\w+"?\s+as\s*\(\s*(select|insert|update|delete)\b/i;
 
 /**
  * `operation` and `table` of one of our own statements, for metric labels (bounded set of values). A
@@ -61,5 +61,5 @@ export const describeQuery: (sql: string) => Readonly<{ operation: string; table
 function describe(sql: string): { operation: string; table: string } {
   const operation = (WITH_FIRST.exec(sql)?.[1] ?? OPERATION.exec(sql)?.[1] ?? 'other').toLowerCase();
   const table = TABLE.exec(sql)?.[1]?.toLowerCase() ?? '';
-  return { operation, table: ['clusters', 'node_pools', 'adapter_statuses', 'labels', 'mikro_orm_migrations'].includes(table) ? table : table ? 'other' : '' };
+  return { operation, table: ['clusters', 'node_pools', 'resources', 'adapter_statuses', 'labels', 'resource_references', 'mikro_orm_migrations'].includes(table) ? table : table ? 'other' : '' };
 }

@@ -1,5 +1,5 @@
-/** Kinds of owners in the polymorphic tables (`adapter_statuses`, `labels`). */
-export type OwnerType = 'Cluster' | 'NodePool';
+/** The owner's kind in the polymorphic tables (`adapter_statuses`, `labels`): a kind name of the registry. */
+export type OwnerType = string;
 
 /** An aggregated Kubernetes-style condition stored with its resource (wire shape, snake_case). */
 export type { ResourceCondition } from '@app/common';

@@ -1,7 +1,13 @@
-import { Module } from '@nestjs/common';
-import { ResourcesModule } from '../resources/resources.module';
-import { ClustersController } from './clusters.controller';
-import { ClustersService } from './clusters.service';
+import type { KindRegistry } from '@app/config';
+import { DynamicModule, Module } from '@nestjs/common';
+import { kindRoutes } from '../kinds/kind-routes';
+import { KindsModule } from '../kinds/kinds.module';
+import { CLUSTER_DOCS } from './cluster.docs';
 
-@Module({ imports: [ResourcesModule], controllers: [ClustersController], providers: [ClustersService], exports: [ClustersService] })
-export class ClustersModule {}
+/** Clusters: the built-in root kind `Cluster` on the shared kind engine, under the reference's paths and names. */
+@Module({})
+export class ClustersModule {
+  static forRoot(kinds: KindRegistry): DynamicModule {
+    return { module: ClustersModule, imports: [KindsModule], controllers: [kindRoutes(kinds.get('Cluster')!, 'root', CLUSTER_DOCS)] };
+  }
+}

@@ -1,62 +1,59 @@
-import { Inject, Injectable } from '@nestjs/common';
+import type { ResourceKind } from '@app/config';
+import { Injectable } from '@nestjs/common';
 import { aggregateConditions, AdapterReport, RECONCILED, sameConditions } from '@app/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
-import { AdapterStatus, OwnerType, ResourceCondition, ResourceEntity } from '@app/persistence';
+import { AdapterStatus, ResourceCondition, ResourceRecord } from '@app/persistence';
 import { MetricsService } from '../observability/metrics.service';
 
 /** What the aggregation reads of a resource. */
-export type ConditionsOwner = Pick<ResourceEntity, 'id' | 'generation' | 'updatedTime' | 'conditions' | 'deletedTime'>;
+export type ConditionsOwner = Pick<ResourceRecord, 'id' | 'generation' | 'updatedTime' | 'conditions' | 'deletedTime'>;
 
-/** Keeps a resource's aggregated conditions in step with its generation, deletion and adapter reports. */
+/** Recomputed conditions: the new list when it differs from the stored one (else undefined), and whether a reconciliation started. */
+export interface Recomputed {
+  next?: ResourceCondition[];
+  /** Reconciled turned False (CONTRACT §5.8 B8): count it once the write has committed (`countStart`). */
+  started: boolean;
+}
+
+/** Keeps a resource's aggregated conditions in step with its generation, deletion and adapter reports (CONTRACT §5.8). */
 @Injectable()
 export class ConditionsService {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly metrics: MetricsService) {}
 
-  /** Required adapters of a kind (CONTRACT D8), in condition order. */
-  requiredAdapters(kind: OwnerType): string[] {
-    return kind === 'Cluster' ? this.config.adapters.cluster : this.config.adapters.nodePool;
-  }
-
-  /** Conditions of a resource nobody has reported on yet (CONTRACT §5.8 B7). */
-  initial(kind: OwnerType, resource: ResourceEntity): ResourceCondition[] {
-    const conditions = this.aggregate(kind, resource, [], false);
-    this.countReconciliationStart(kind, { ...resource, conditions: [] }, conditions);
-    return conditions;
+  /** Conditions of a resource nobody has reported on yet (B7): none for a kind without required adapters. */
+  initial(kind: ResourceKind, resource: ConditionsOwner): Recomputed {
+    if (kind.requiredAdapters.length === 0) return { next: [], started: false };
+    const next = this.aggregate(kind, { ...resource, conditions: [] }, [], false);
+    return { next, started: startsReconciliation([], next) };
   }
 
   /**
-   * The resource's conditions for these statuses when they differ from the stored ones (B6), else
-   * undefined.
+   * The conditions after a change of the resource itself (PATCH with a new generation, the deletion
+   * mark): recomputed from its statuses; a kind without required adapters keeps none until an adapter
+   * reports (B7), except when it is being deleted.
    */
-  private changed(kind: OwnerType, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] | undefined {
-    const next = this.aggregate(kind, resource as ResourceEntity, statuses, hasActiveChildren);
-    return sameConditions(next, resource.conditions) ? undefined : next;
+  afterChange(kind: ResourceKind, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean): Recomputed {
+    if (kind.requiredAdapters.length === 0 && !resource.deletedTime) return { started: false };
+    return this.recompute(kind, resource, statuses, hasActiveChildren);
   }
 
-  /**
-   * Recomputes the resource's conditions and hands them to `write` (undefined when unchanged), which
-   * stores them; a reconciliation start is counted only once they are written (an optimistic write that
-   * lost runs again, and must not count twice).
-   */
-  async recomputeAndWrite(kind: OwnerType, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean, write: (next: ResourceCondition[] | undefined) => Promise<void>): Promise<void> {
-    const before = { ...resource };
-    const next = this.changed(kind, resource, statuses, hasActiveChildren);
-    await write(next);
-    if (next) this.countReconciliationStart(kind, before, next);
+  /** The conditions after an adapter's report (B): recomputed from all the resource's statuses. */
+  afterReport(kind: ResourceKind, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean): Recomputed {
+    return this.recompute(kind, resource, statuses, hasActiveChildren);
   }
 
-  /** CONTRACT §5.8 B8: every transition of Reconciled into False starts a reconciliation (`resource` still holds the conditions before). */
-  private countReconciliationStart(kind: OwnerType, resource: ConditionsOwner, after: ResourceCondition[]): void {
-    const before = resource.conditions ?? [];
-    const was = before.find((c) => c.type === RECONCILED)?.status;
-    const now = after.find((c) => c.type === RECONCILED)?.status;
-    if (now === 'False' && was !== 'False') this.metrics.reconciliationStartedFor(kind, !!resource.deletedTime);
+  /** Counts a reconciliation start (B8) of a resource of `kind`. */
+  countStart(kind: ResourceKind, deleting: boolean): void {
+    this.metrics.reconciliationStartedFor(kind.kind, deleting);
   }
 
-  private aggregate(kind: OwnerType, resource: ResourceEntity, rows: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] {
+  /** The new conditions when they differ from the stored ones (B6). */
+  private recompute(kind: ResourceKind, resource: ConditionsOwner, statuses: AdapterStatus[], hasActiveChildren: boolean): Recomputed {
+    const next = this.aggregate(kind, resource, statuses, hasActiveChildren);
+    if (sameConditions(next, resource.conditions)) return { started: false };
+    return { next, started: startsReconciliation(resource.conditions ?? [], next) };
+  }
+
+  private aggregate(kind: ResourceKind, resource: ConditionsOwner, rows: AdapterStatus[], hasActiveChildren: boolean): ResourceCondition[] {
     const reports: AdapterReport[] = rows.map((s) => ({
       adapter: s.adapter,
       observedGeneration: s.observedGeneration,
@@ -66,11 +63,18 @@ export class ConditionsService {
     return aggregateConditions({
       generation: resource.generation,
       refTime: resource.updatedTime.toISOString(),
-      requiredAdapters: this.requiredAdapters(kind),
+      requiredAdapters: [...kind.requiredAdapters],
       statuses: reports,
       previous: resource.conditions ?? [],
       deleting: !!resource.deletedTime,
       hasActiveChildren,
     });
   }
+}
+
+/** B8: Reconciled went into False. */
+function startsReconciliation(before: readonly ResourceCondition[], after: readonly ResourceCondition[]): boolean {
+  const was = before.find((c) => c.type === RECONCILED)?.status;
+  const now = after.find((c) => c.type === RECONCILED)?.status;
+  return now === 'False' && was !== 'False';
 }

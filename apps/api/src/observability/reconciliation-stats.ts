@@ -1,9 +1,11 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { APP_CONFIG, AppConfig, KindRegistry } from '@app/config';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
-import { conditionStatus } from '@app/persistence';
+import { sql } from 'kysely';
+import { AnyQuery, arg, conditionStatus, KIND_REGISTRY, prepare, queryBound, selectKind, SqlBuilder, Statement } from '@app/persistence';
 
 export interface ReconciliationRow {
+  /** The kind, lower-cased (the original's gauge label). */
   resourceType: string;
   isDelete: boolean;
   pending: number;
@@ -14,34 +16,50 @@ export interface ReconciliationRow {
 /** How long one answer serves scrapes: several Prometheus servers do not multiply the load. */
 const CACHE_MS = 5_000;
 
-// Resources with Reconciled=False (found through the GIN index on their condition statuses), grouped by kind and by
-// deletion; "stuck" ones have been False for longer than the threshold. One statement per refresh.
-const SQL = `
-  with pending as (
-    select 'cluster' as resource_type, r.deleted_time is not null as is_delete,
-           (select (e.value ->> 'last_transition_time')::timestamptz from jsonb_array_elements(r.conditions) e where e.value ->> 'type' = 'Reconciled') as since
-      from clusters r where r.deleted_at is null and r.condition_statuses @> array['${conditionStatus('Reconciled', 'False')}']
-    union all
-    select 'nodepool', r.deleted_time is not null,
-           (select (e.value ->> 'last_transition_time')::timestamptz from jsonb_array_elements(r.conditions) e where e.value ->> 'type' = 'Reconciled')
-      from node_pools r where r.deleted_at is null and r.condition_statuses @> array['${conditionStatus('Reconciled', 'False')}']
-  )
-  select resource_type, is_delete, count(*)::int as pending,
-         count(*) filter (where since < now() - make_interval(secs => ?))::int as stuck,
-         coalesce(max(extract(epoch from now() - since)) filter (where since < now() - make_interval(secs => ?)), 0)::float8 as stuck_seconds
-    from pending group by resource_type, is_delete`;
-
-/** Reconciliation progress for the metrics scrape: at most one query per CACHE_MS. */
+/**
+ * Reconciliation progress for the metrics scrape: resources with Reconciled=False (found through the
+ * GIN index on their condition statuses), by kind and by deletion; "stuck" ones have been False for
+ * longer than the threshold. One statement per refresh, at most one per CACHE_MS.
+ */
 @Injectable()
 export class ReconciliationStats {
   private cached?: { at: number; rows: Promise<ReconciliationRow[]> };
+  private readonly statement: Statement<{ threshold: number }>;
+  private readonly kindNames: string[];
   private readonly thresholdSeconds: number;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly em: EntityManager,
+    builder: SqlBuilder,
+    @Inject(KIND_REGISTRY) kinds: KindRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.thresholdSeconds = config.metrics.reconciliationStuckThresholdMs / 1000;
+    const db = builder.db;
+    this.kindNames = kinds.all().map((k) => k.kind);
+    const since = sql`(select (e.value ->> 'last_transition_time')::timestamptz from jsonb_array_elements(r.conditions) e where e.value ->> 'type' = 'Reconciled')`;
+    const pending = kinds
+      .all()
+      .map((kind) =>
+        selectKind(db, kind, 'r')
+          .select([sql.lit(kind.kind).as('kind'), sql`r.deleted_time is not null`.as('is_delete'), since.as('since')])
+          .where(sql`r.condition_statuses @> array[${sql.lit(conditionStatus('Reconciled', 'False'))}]`),
+      )
+      .reduce((all: AnyQuery, q: AnyQuery) => all.unionAll(q));
+    const stuck = sql`p.since < now() - make_interval(secs => cast(${arg('threshold')} as float8))`;
+    this.statement = prepare(
+      'reconciliation_stats',
+      db
+        .selectFrom(pending.as('p'))
+        .select([
+          'p.kind',
+          'p.is_delete',
+          sql`count(*)::int`.as('pending'),
+          sql`count(*) filter (where ${stuck})::int`.as('stuck'),
+          sql`coalesce(max(extract(epoch from now() - p.since)) filter (where ${stuck}), 0)::float8`.as('stuck_seconds'),
+        ])
+        .groupBy(['p.kind', 'p.is_delete']),
+    );
   }
 
   current(): Promise<ReconciliationRow[]> {
@@ -54,13 +72,18 @@ export class ReconciliationStats {
   }
 
   private async query(): Promise<ReconciliationRow[]> {
-    const rows = await this.orm.em.fork().getConnection().execute<{ resource_type: string; is_delete: boolean; pending: number; stuck: number; stuck_seconds: number }[]>(SQL, [this.thresholdSeconds, this.thresholdSeconds]);
+    const rows = await queryBound<{ kind: string; is_delete: boolean; pending: number; stuck: number; stuck_seconds: number }>(
+      this.em,
+      this.statement.sql,
+      this.statement.values({ threshold: this.thresholdSeconds }),
+      this.statement.name,
+    );
     // every combination is reported, so a series drops to 0 instead of disappearing
     const out: ReconciliationRow[] = [];
-    for (const resourceType of ['cluster', 'nodepool'])
+    for (const kind of this.kindNames)
       for (const isDelete of [false, true]) {
-        const r = rows.find((x) => x.resource_type === resourceType && x.is_delete === isDelete);
-        out.push({ resourceType, isDelete, pending: r?.pending ?? 0, stuck: r?.stuck ?? 0, stuckSeconds: r?.stuck_seconds ?? 0 });
+        const r = rows.find((x) => x.kind === kind && x.is_delete === isDelete);
+        out.push({ resourceType: kind.toLowerCase(), isDelete, pending: r?.pending ?? 0, stuck: r?.stuck ?? 0, stuckSeconds: r?.stuck_seconds ?? 0 });
       }
     return out;
   }

@@ -1,24 +1,46 @@
+import type { KindRegistry } from '@app/config';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import metadata from '../metadata';
+import { kindSchemas } from './kind-schemas';
 
 export const API_PREFIX = 'api/hyperfleet/v1';
 
-/** Builds the OpenAPI document from our controllers and DTOs (never copied from the reference). */
-export async function buildOpenApiDocument(app: INestApplication, version: string): Promise<OpenAPIObject> {
+/**
+ * Builds the OpenAPI document from our controllers and DTOs (never copied from the reference) and the
+ * component schemas of every kind of the registry (kind-schemas.ts), which the kinds' routes refer to
+ * by name. Throws ConfigError when a kind's schema name is already taken.
+ */
+export async function buildOpenApiDocument(app: INestApplication, version: string, kinds: KindRegistry): Promise<OpenAPIObject> {
   await SwaggerModule.loadPluginMetadata(metadata);
   const config = new DocumentBuilder()
     .setTitle('HyperFleet API')
-    .setDescription(
-      'Stores clusters and their node pools, takes status reports from adapters and aggregates them into ' +
-        'Kubernetes-style conditions. Errors are RFC 9457 `application/problem+json` bodies with a `HYPERFLEET-XXX-NNN` code.',
-    )
+    .setDescription(describe(kinds))
     .setVersion(version)
     .addServer('/', 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Required when the server enables authentication (server.jwt.enabled)' }, 'BearerAuth')
     .addSecurityRequirements('BearerAuth')
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+  const components = (document.components ??= {});
+  const schemas = (components.schemas ??= {});
+  Object.assign(schemas, kindSchemas(kinds, Object.keys(schemas)));
+  return document;
+}
+
+/** The document's description: what the service does, with the kinds this configuration serves. */
+function describe(kinds: KindRegistry): string {
+  const name = (k: { kind: string; plural: string; parent?: { kind: string } }) => `${k.kind} (\`/${k.plural}\`${k.parent ? `, under its ${k.parent.kind}` : ''})`;
+  const builtIn = kinds.all().filter((k) => k.builtIn);
+  const configured = kinds.all().filter((k) => !k.builtIn);
+  return (
+    `Stores resources of the kinds this server is configured with, takes status reports from adapters and aggregates them into ` +
+    `Kubernetes-style conditions. Kinds: ${builtIn.map(name).join(', ')}, built in` +
+    (configured.length ? `; configured (\`entities\`): ${configured.map(name).join(', ')}` : '; no other kind is configured (`entities`)') +
+    `. Every kind has the same routes: a root kind under \`/{plural}\`, a child kind under its parent's item path and, by its id alone, ` +
+    `under \`/{plural}\`. The generic \`/resources\` API lists resources of every kind, creates those of root kinds and serves any of them by its id. ` +
+    'Errors are RFC 9457 `application/problem+json` bodies with a `HYPERFLEET-XXX-NNN` code.'
+  );
 }
 
 /** Serves the document at /api/hyperfleet/v1/openapi and Swagger UI (from swagger-ui-dist, no CDN) at …/openapi.html. */

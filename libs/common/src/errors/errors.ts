@@ -11,6 +11,10 @@ export class ValidationError extends HyperfleetError {
   static badRequest(detail: string, errors?: FieldError[]): ValidationError {
     return new ValidationError('HYPERFLEET-VAL-005', detail, errors);
   }
+  /** A child kind created through its flat collection (CONTRACT §4.3): VAL-000, as the original, with HTTP 422. */
+  static childKind(detail: string): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-000', detail, undefined, undefined, 422);
+  }
   static malformed(detail: string): ValidationError {
     return new ValidationError('HYPERFLEET-VAL-006', detail);
   }

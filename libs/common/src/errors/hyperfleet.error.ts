@@ -19,9 +19,12 @@ export class HyperfleetError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** The HTTP status when it is not the code's own (a child kind's create: VAL-000 with 422, as the original). */
+    status?: number,
   ) {
     super(detail);
     this.name = new.target.name;
     ({ status: this.status, title: this.title, type: this.type } = ERROR_CODES[code]);
+    if (status !== undefined) this.status = status;
   }
 }

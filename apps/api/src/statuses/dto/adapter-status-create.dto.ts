@@ -1,13 +1,14 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsOptional, ValidateBy } from 'class-validator';
-import { IsJsonObject, IsPresent, MaxCodePoints, RequiredIntAtLeast, RequiredString } from '../../resources/dto/validators';
+import { IsJsonObject, IsPresent, MaxCodePoints, RequiredIntAtLeast, RequiredString } from '../../kinds/dto/validators';
 import { conditionsProblem, observedTimeProblem } from './status-rules';
 
 /** One condition as an adapter reports it. */
+@ApiSchema({ name: 'ConditionRequest' })
 export class ConditionRequestDto {
   /** Condition type, e.g. `Available`, `Applied`, `Health`, `Finalized`. */
   type: string;
-  @ApiProperty({ enum: ['True', 'False', 'Unknown'] })
+  @ApiProperty({ enum: ['True', 'False', 'Unknown'], enumName: 'AdapterConditionStatus' })
   status: 'True' | 'False' | 'Unknown';
   /** Machine-readable reason code. */
   reason?: string;
@@ -16,6 +17,7 @@ export class ConditionRequestDto {
 }
 
 /** Job execution metadata of a report. */
+@ApiSchema({ name: 'AdapterStatusMetadata' })
 export class AdapterStatusMetadataDto {
   job_name?: string;
   job_namespace?: string;
@@ -29,6 +31,7 @@ export class AdapterStatusMetadataDto {
 }
 
 /** Body of an adapter's status report (`PUT …/statuses`; `POST` is accepted for older adapters). */
+@ApiSchema({ name: 'AdapterStatusCreateRequest' })
 export class AdapterStatusCreateDto {
   /** Adapter name, e.g. `validation`, `dns` (at most 255 characters). */
   @RequiredString('adapter', MaxCodePoints(255, 'adapter must be at most 255 characters'))

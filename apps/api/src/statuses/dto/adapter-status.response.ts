@@ -1,11 +1,12 @@
-import { ListEnvelopeResponse } from '../../resources/dto/list-envelope.response';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ListEnvelopeResponse } from '../../kinds/dto/list-envelope.response';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { AdapterStatusMetadataDto } from './adapter-status-create.dto';
 
 /** A condition of an adapter status. */
+@ApiSchema({ name: 'AdapterCondition' })
 export class AdapterConditionResponse {
   type: string;
-  @ApiProperty({ enum: ['True', 'False', 'Unknown'] })
+  @ApiProperty({ enum: ['True', 'False', 'Unknown'], enumName: 'AdapterConditionStatus' })
   status: 'True' | 'False' | 'Unknown';
   reason?: string;
   message?: string;
@@ -15,6 +16,7 @@ export class AdapterConditionResponse {
 }
 
 /** The last accepted report of one adapter about one resource. */
+@ApiSchema({ name: 'AdapterStatus' })
 export class AdapterStatusResponse {
   /** Adapter name. */
   adapter: string;
@@ -37,6 +39,7 @@ export class AdapterStatusResponse {
 }
 
 /** A page of adapter statuses, oldest first (then by adapter name). */
+@ApiSchema({ name: 'AdapterStatusList' })
 export class AdapterStatusListResponse extends ListEnvelopeResponse {
   @ApiProperty({ type: () => [AdapterStatusResponse] })
   items: AdapterStatusResponse[];
