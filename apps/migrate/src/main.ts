@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, NestPinoLogger } from '@app/common';
+import { createLogger, NestPinoLogger, resolveLogFormat } from '@app/common';
 import { AppConfig, ConfigError, loadConfig, withDatabaseUrl } from '@app/config';
 import { MigrationService } from '@app/migration';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '@app/persistence';
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: err.message, problems: err.problems })}\n`);
     return 1;
   }
-  const logger = createLogger(config.logging.level);
+  const logger = createLogger(config.logging.level, undefined, resolveLogFormat(config.logging.format));
   let embedded: EmbeddedDatabase | undefined;
   try {
     if (config.database.embedded) {

@@ -14,6 +14,13 @@ describe(loadConfig.name, () => {
     expect(config.database).toMatchObject({ url: undefined, embedded: true, migrateOnBoot: true, requestTimeoutMs: 30000, advisoryLockTimeoutMs: 300000, preparedStatements: true });
     expect(config.database.dataDir).toMatch(/\.data$/);
     expect(config.adapters).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });
+    expect(config.logging).toEqual({ level: 'info', format: 'auto' });
+  });
+
+  it('takes logging.format json, text or auto', () => {
+    expect(loadConfig({ HYPERFLEET_LOGGING_FORMAT: 'text' }, []).logging.format).toBe('text');
+    expect(loadConfig({ HYPERFLEET_LOGGING_FORMAT: 'json' }, []).logging.format).toBe('json');
+    expect(() => loadConfig({ HYPERFLEET_LOGGING_FORMAT: 'pretty' }, [])).toThrow(/HYPERFLEET_LOGGING_FORMAT \(logging.format\): "pretty" is not valid/);
   });
 
   it('takes HYPERFLEET_DATABASE_URL and then does not migrate at boot unless told to', () => {

@@ -4,6 +4,7 @@ import { issuerList } from './jwt.config';
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'text'] as const;
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
 /**
@@ -38,9 +39,11 @@ export const CONFIG_KEYS = {
   databaseMigrateOnBoot: key<boolean | undefined>({ key: 'database.migrate_on_boot', env: 'HYPERFLEET_DB_MIGRATE_ON_BOOT', description: 'Apply pending migrations when the API starts (default: true with the embedded database, else false)', default: undefined, parse: bool, expected: 'true or false' }),
   dataDir: key({ key: 'database.data_dir', env: 'HYPERFLEET_DATA_DIR', description: 'Where the embedded PostgreSQL keeps its files', default: '.data', parse: str({ nonEmpty: true }), expected: 'a directory path' }),
   loggingLevel: key({ key: 'logging.level', description: 'Log level', default: 'info', parse: str({ oneOf: LOG_LEVELS }), expected: `one of ${LOG_LEVELS.join(', ')}` }),
+  loggingFormat: key({ key: 'logging.format', description: 'Log line format: json (one JSON object per line), text (for people), or auto: text when standard output is a terminal, else json', default: 'auto', parse: str({ oneOf: LOG_FORMATS }), expected: `one of ${LOG_FORMATS.join(', ')}` }),
   clusterAdapters: key({ key: 'adapters.cluster', env: 'HYPERFLEET_CLUSTER_ADAPTERS', description: 'Adapters required for a cluster to be Reconciled, in condition order', default: ['validation', 'dns', 'pullsecret', 'hypershift'], parse: adapterList, expected: 'a list of adapter names (JSON array or comma-separated)' }),
   nodePoolAdapters: key({ key: 'adapters.nodepool', env: 'HYPERFLEET_NODEPOOL_ADAPTERS', description: 'Adapters required for a node pool to be Reconciled, in condition order', default: ['validation', 'hypershift'], parse: adapterList, expected: 'a list of adapter names (JSON array or comma-separated)' }),
 } as const;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormatSetting = (typeof LOG_FORMATS)[number];
