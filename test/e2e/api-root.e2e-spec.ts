@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const ROOT = {
@@ -40,5 +44,25 @@ describe('the API root', () => {
   it('other paths outside the API are still 404 problem+json', async () => {
     const res = await t.http.get('/nothing').expect(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
+
+describe('the API root with authentication on', () => {
+  let t: TestApp;
+  const dir = mkdtempSync(join(tmpdir(), 'hf-root-'));
+  beforeAll(async () => {
+    const keys = join(dir, 'keys.pem');
+    writeFileSync(keys, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    t = await startTestApp({ HYPERFLEET_SERVER_JWT_ENABLED: 'true', HYPERFLEET_SERVER_JWT_ISSUERS: JSON.stringify([{ issuer_url: 'https://issuer.example', jwk_cert_file: keys }]) });
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stays open, like the metadata, while the resources need a token', async () => {
+    expect((await t.http.get('/').expect(200)).body).toEqual(ROOT);
+    expect((await t.http.get('/api/hyperfleet/v1').expect(200)).body).toEqual(ROOT);
+    await t.http.get('/api/hyperfleet/v1/clusters').expect(401);
   });
 });

@@ -46,4 +46,5 @@ export const CONFIG_KEYS = {
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `logging.format`: `auto` is resolved by the logger (text on a terminal, else JSON). */
 export type LogFormatSetting = (typeof LOG_FORMATS)[number];

@@ -10,6 +10,7 @@ export interface ApiRoot {
   links: { api: string; openapi: string; swagger_ui: string; metadata: string };
 }
 
+/** The root document of a server of this `version` (links are paths on the same server). */
 export function apiRoot(version: string): ApiRoot {
   const api = `/${API_PREFIX}`;
   return { id: 'hyperfleet', kind: 'APIRoot', version, href: api, links: { api, openapi: `${api}/openapi`, swagger_ui: `${api}/openapi.html`, metadata: '/api/hyperfleet' } };

@@ -1,5 +1,6 @@
-/** The log line formats: `json` (one JSON object per line), `text` (for people), `auto` (text on a terminal). */
+/** The log line formats: `json` (one JSON object per line), `text` (for people). */
 export type LogFormat = 'json' | 'text';
+/** `logging.format`: a format, or `auto` (text on a terminal). */
 export type LogFormatSetting = LogFormat | 'auto';
 
 /** `auto` is text when the output is a terminal (a developer's `npm start`), else JSON (containers, files, pipes). */
