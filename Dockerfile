@@ -7,7 +7,7 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production \
+ENV NODE_ENV=production HYPERFLEET_LOGGING_FORMAT=json \
     HYPERFLEET_SERVER_HOST=0.0.0.0 HYPERFLEET_HEALTH_HOST=0.0.0.0 HYPERFLEET_METRICS_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -4,17 +4,21 @@
 //   npm run bench -- --url http://127.0.0.1:8000 [--seed 10000] [--ops mix,get,put-status,list-search,list-nodepools]
 //                    [--duration 20] [--warmup 5] [--concurrency 32] [--server-pid PID] [--out bench/results/run-X]
 //
-// 1. optional seeding through the API (seed.mjs: clusters with labels, node pools, adapter statuses),
-// 2. the mixed workload and each operation alone (load.mjs; progress on stderr, one line per run),
+// 1. optional seeding through the API (seed.mjs: clusters with labels, node pools, adapter statuses; to seed
+//    and nothing else: `npm run bench:seed -- --url … --clusters 10000 --seed 42`),
+// 2. the mixed workload and each operation alone (load.mjs; progress on stderr, one line per run); `create`
+//    (the lifecycle) only when named in --ops, since every run adds clusters to the data set,
 // 3. a summary table (markdown) on stdout and in <out>/summary.md; raw results in <out>/results.jsonl.
 // For a ratio against the framework-free ceiling in one session, use bench/compare.sh (docs/performance.md).
+// first, so an older Node stops with a message naming the one needed (not a TypeError in a dependency)
+import '../scripts/require-node.cjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const args = { url: 'http://127.0.0.1:8000', seed: 0, ops: 'mix,get,put-status,list-search,list-nodepools,create', duration: 20, warmup: 5, concurrency: 32, serverPid: '', out: '', seedConcurrency: 32 };
+const args = { url: 'http://127.0.0.1:8000', seed: 0, ops: 'mix,get,put-status,list-search,list-nodepools', duration: 20, warmup: 5, concurrency: 32, serverPid: '', out: '', seedConcurrency: 32 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
   if (!(key in args)) {

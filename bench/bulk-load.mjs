@@ -6,6 +6,8 @@
 // 10k, 100k or 1M: the selective search of the scale target, which allows up to 1,000 matches).
 //
 //   node bench/bulk-load.mjs --db postgres://postgres@127.0.0.1:5432/hyperfleet_bench --clusters 100000 [--nodepools 2] [--batch 50000]
+// first, so an older Node stops with a message naming the one needed (not a TypeError in a dependency)
+import '../scripts/require-node.cjs';
 import pg from 'pg';
 
 const args = { db: '', clusters: 100000, nodepools: 2, batch: 50000, prefix: `bulk${Date.now().toString(36)}` };

@@ -2,6 +2,8 @@
 // Latency at a fixed, modest load for the scale comparison (docs/performance.md): GET by id, two selective
 // label searches (a team: 0.5% of the fleet; a cohort: 500 clusters at any size) and an unselective one, each as N requests at concurrency C; prints p50/p95/p99 (ms).
 //   node bench/scale.mjs --url http://127.0.0.1:3000 [--n 400] [--c 4]
+// first, so an older Node stops with a message naming the one needed (not a TypeError in a dependency)
+import '../scripts/require-node.cjs';
 import { Pool } from 'undici';
 const args = { url: 'http://127.0.0.1:3000', n: 400, c: 4 };
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = /^\d+$/.test(process.argv[i + 1]) ? Number(process.argv[i + 1]) : process.argv[i + 1];

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { killIfRunning } from '../support/api-process';
-import { cleanEnv, NODE, spawnLogged, Spawned, tempDir } from '../support/processes';
+import { cleanEnv, NODE, NPM_ENV_PATH, spawnLogged, Spawned, tempDir } from '../support/processes';
 
 const listening = (l: Record<string, unknown>) => typeof l.msg === 'string' && l.msg.startsWith('HyperFleet API listening');
 
@@ -44,6 +44,10 @@ describe('npm start with no database configured', () => {
   }, 200_000);
 
   it('reuses the data directory on the next start (the built server, run directly) and exits 0 on SIGTERM', async () => {
+    // npm start runs from source; the built server comes from the production build (of the API alone, so
+    // the migrate command another test file runs from dist stays in place)
+    const build = spawnLogged(NODE, ['node_modules/.bin/nest', 'build', 'api'], cleanEnv({ PATH: NPM_ENV_PATH }));
+    expect(await build.exited).toEqual({ code: 0, signal: null });
     const api = spawnLogged(NODE, ['dist/apps/api/apps/api/src/main.js'], env);
     running.push(api);
     const ready = await api.waitFor(listening, 60_000);
@@ -52,5 +56,5 @@ describe('npm start with no database configured', () => {
     api.child.kill('SIGTERM');
     expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
-  }, 120_000);
+  }, 180_000);
 });

@@ -87,5 +87,5 @@ export function spawnLogged(command: string, args: string[], env: NodeJS.Process
 export const NODE = join(ROOT, 'node_modules/.bin/node');
 export const NPM_ENV_PATH = `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`;
 
-/** Runs the API from source (no build), as `npm start` would after compiling it. */
+/** Runs the API from source (no build), exactly as `npm start` does. */
 export const API_FROM_SOURCE = ['test/support/run-from-source.cjs', 'apps/api/src/main.ts'];

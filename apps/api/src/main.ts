@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, Logger } from '@app/common';
+import { createLogger, Logger, resolveLogFormat } from '@app/common';
 import { AppConfig, ConfigError, loadConfig, maskUrl, withDatabaseUrl } from '@app/config';
 import { DatabaseHealth, EmbeddedDatabase, startEmbeddedPostgres } from '@app/persistence';
 import { createApp } from './bootstrap';
 import { OpsServers } from './health/ops-servers';
+import { announceListening } from './meta/listening';
 import { MetricsService } from './observability/metrics.service';
 import { startTracing } from './observability/tracing';
 import { version } from '../../../package.json';
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: err.message, problems: err.problems })}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logging.level);
+  const logFormat = resolveLogFormat(config.logging.format);
+  const logger = createLogger(config.logging.level, undefined, logFormat);
 
   let embedded: EmbeddedDatabase | undefined;
   if (config.database.embedded) {
@@ -47,10 +49,7 @@ async function main(): Promise<void> {
     await app.listen(config.server.port, config.server.host);
     const apiPort = (app.getHttpServer().address() as AddressInfo).port;
     ops.markReady();
-    logger.info(
-      { api: `http://${config.server.host}:${apiPort}/api/hyperfleet/v1`, health: `http://${config.health.host}:${ops.healthPort}/readyz`, metrics: `http://${config.metrics.host}:${ops.metricsPort}/metrics`, api_port: apiPort, health_port: ops.healthPort, metrics_port: ops.metricsPort },
-      `HyperFleet API listening on http://${config.server.host}:${apiPort}`,
-    );
+    announceListening(logger, logFormat, config, { api: apiPort, health: ops.healthPort, metrics: ops.metricsPort });
     // the start-up lines at once, not with the next batch
     logger.flush();
   } catch (err) {

@@ -1,24 +1,30 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, NestPinoLogger } from '@app/common';
+import { createLogger, NestPinoLogger, resolveLogFormat } from '@app/common';
 import { AppConfig, ConfigError, loadConfig, withDatabaseUrl } from '@app/config';
 import { MigrationService } from '@app/migration';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '@app/persistence';
+import { MIGRATE_USAGE, parseMigrateArgs } from './migrate-args';
 import { MigrateModule } from './migrate.module';
-
-const USAGE = 'usage: migrate [up|pending]   (default: up)';
+import { pendingMigrations } from './pending-migrations';
 
 /**
- * `nest start migrate` / `npm run migrate`: applies pending migrations under the advisory lock and
- * exits 0, or exits 1 with the reason. `pending` lists what `up` would apply.
+ * `npm run migrate` (or `nest start migrate`, or the built `main.js`): applies pending migrations under the
+ * advisory lock and exits 0, or exits 1 with the reason. `pending` lists what `up` would apply; `--help`,
+ * `-h` and anything unknown print the usage and change nothing (exit 0 for help, 2 otherwise).
  */
 async function main(): Promise<number> {
-  const command = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? 'up';
-  if (command !== 'up' && command !== 'pending') {
-    process.stderr.write(`${USAGE}\n`);
+  const args = parseMigrateArgs(process.argv.slice(2));
+  if (args.command === 'help') {
+    process.stdout.write(`${MIGRATE_USAGE}\n`);
+    return 0;
+  }
+  if (args.command === 'invalid') {
+    process.stderr.write(`migrate: ${args.problem}\n${MIGRATE_USAGE}\n`);
     return 2;
   }
+  const command = args.command;
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -27,7 +33,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: err.message, problems: err.problems })}\n`);
     return 1;
   }
-  const logger = createLogger(config.logging.level);
+  const logger = createLogger(config.logging.level, undefined, resolveLogFormat(config.logging.format));
   let embedded: EmbeddedDatabase | undefined;
   try {
     if (config.database.embedded) {
@@ -38,8 +44,8 @@ async function main(): Promise<number> {
     const ctx = await NestFactory.createApplicationContext(MigrateModule.forRoot(config, logger), { logger: new NestPinoLogger(logger), abortOnError: false });
     try {
       if (command === 'pending') {
-        const pending = await ctx.get(MikroORM).migrator.getPending();
-        logger.info({ pending: pending.map((m) => m.name) }, `${pending.length} pending migration(s)`);
+        const pending = await pendingMigrations(ctx.get(MikroORM));
+        logger.info({ pending }, `${pending.length} pending migration(s)${pending.length ? `: ${pending.join(', ')}` : ''}`);
       } else {
         await ctx.get(MigrationService).migrate();
       }

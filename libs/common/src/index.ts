@@ -9,6 +9,7 @@ export * from './http/route-index';
 export * from './http/validation-exception.factory';
 export * from './logging/logger';
 export * from './logging/logger.module';
+export * from './logging/text-format';
 export * from './api/etag';
 export * from './api/json';
 export * from './api/labels';

@@ -18,6 +18,13 @@ describe(loadConfig.name, () => {
     expect(config.database.dataDir).toMatch(/\.data$/);
     expect(adaptersOf(config)).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });
     expect(config.kinds.all().map((k) => k.kind)).toEqual(['Cluster', 'NodePool']);
+    expect(config.logging).toEqual({ level: 'info', format: 'auto' });
+  });
+
+  it('takes logging.format json, text or auto', () => {
+    expect(loadConfig({ HYPERFLEET_LOGGING_FORMAT: 'text' }, []).logging.format).toBe('text');
+    expect(loadConfig({ HYPERFLEET_LOGGING_FORMAT: 'json' }, []).logging.format).toBe('json');
+    expect(() => loadConfig({ HYPERFLEET_LOGGING_FORMAT: 'pretty' }, [])).toThrow(/HYPERFLEET_LOGGING_FORMAT \(logging.format\): "pretty" is not valid/);
   });
 
   it('takes HYPERFLEET_DATABASE_URL and then does not migrate at boot unless told to', () => {

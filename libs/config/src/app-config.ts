@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CONFIG_KEYS, ConfigKeyName, LogLevel } from './config.keys';
+import { CONFIG_KEYS, ConfigKeyName, LogFormatSetting, LogLevel } from './config.keys';
 import { envName, KeySpec } from './config.schema';
 import { ConfigError } from './config-error';
 import { JwtConfig, readJwtIssuers } from './jwt.config';
@@ -26,7 +26,8 @@ export interface AppConfig {
   metrics: { host: string; port: number; reconciliationStuckThresholdMs: number };
   tracing: { enabled: boolean };
   database: DatabaseConfig;
-  logging: { level: LogLevel };
+  /** `format: 'auto'` is resolved by the logger: text on a terminal, else JSON. */
+  logging: { level: LogLevel; format: LogFormatSetting };
   /** The resource kinds (`entities`, CONTRACT D13), validated. */
   kinds: KindRegistry;
   build: { version: string; commit: string; buildTime: string };
@@ -126,7 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       migrateOnBoot: v.databaseMigrateOnBoot ?? embedded,
       preparedStatements: v.databasePreparedStatements,
     },
-    logging: { level: v.loggingLevel as LogLevel },
+    logging: { level: v.loggingLevel as LogLevel, format: v.loggingFormat as LogFormatSetting },
     kinds,
     build: { version: env.HYPERFLEET_BUILD_VERSION || build?.version || '0.0.0-dev', commit: env.HYPERFLEET_BUILD_COMMIT || build?.commit || 'unknown', buildTime: env.HYPERFLEET_BUILD_TIME || build?.buildTime || 'unknown' },
   };

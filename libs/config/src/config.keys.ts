@@ -7,6 +7,7 @@ import { EntityConfig } from './kinds/resource-kind';
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'text'] as const;
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
 /**
@@ -41,6 +42,7 @@ export const CONFIG_KEYS = {
   databaseMigrateOnBoot: key<boolean | undefined>({ key: 'database.migrate_on_boot', env: 'HYPERFLEET_DB_MIGRATE_ON_BOOT', description: 'Apply pending migrations when the API starts (default: true with the embedded database, else false)', default: undefined, parse: bool, expected: 'true or false' }),
   dataDir: key({ key: 'database.data_dir', env: 'HYPERFLEET_DATA_DIR', description: 'Where the embedded PostgreSQL keeps its files', default: '.data', parse: str({ nonEmpty: true }), expected: 'a directory path' }),
   loggingLevel: key({ key: 'logging.level', description: 'Log level', default: 'info', parse: str({ oneOf: LOG_LEVELS }), expected: `one of ${LOG_LEVELS.join(', ')}` }),
+  loggingFormat: key({ key: 'logging.format', description: 'Log line format: json (one JSON object per line), text (for people), or auto: text when standard output is a terminal, else json', default: 'auto', parse: str({ oneOf: LOG_FORMATS }), expected: `one of ${LOG_FORMATS.join(', ')}` }),
   entities: key<EntityConfig[] | undefined>({ key: 'entities', description: 'Resource kinds served besides the built-in Cluster and NodePool, and settings of those two (see Resource kinds)', default: undefined, parse: entityList, expected: 'a list of entity objects (YAML list, or a JSON array in the environment variable)' }),
   clusterAdapters: key({ key: 'adapters.cluster', env: 'HYPERFLEET_CLUSTER_ADAPTERS', description: 'Adapters required for a cluster to be Reconciled, in condition order; when given, wins over the Cluster entry of entities', default: [...DEFAULT_CLUSTER_ADAPTERS], parse: adapterList, expected: 'a list of adapter names (JSON array or comma-separated)' }),
   nodePoolAdapters: key({ key: 'adapters.nodepool', env: 'HYPERFLEET_NODEPOOL_ADAPTERS', description: 'Adapters required for a node pool to be Reconciled, in condition order; when given, wins over the NodePool entry of entities', default: [...DEFAULT_NODEPOOL_ADAPTERS], parse: adapterList, expected: 'a list of adapter names (JSON array or comma-separated)' }),
@@ -48,3 +50,5 @@ export const CONFIG_KEYS = {
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `logging.format`: `auto` is resolved by the logger (text on a terminal, else JSON). */
+export type LogFormatSetting = (typeof LOG_FORMATS)[number];

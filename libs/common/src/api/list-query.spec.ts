@@ -36,6 +36,18 @@ describe(parseListQuery.name, () => {
     expect(parseListQuery({ size: '5', pageSize: '50', order: 'id', orderBy: 'name' }, ORDERABLE)).toMatchObject({ size: 5, order: [{ field: 'id', direction: 'asc' }], deprecated: false });
   });
 
+  it('reads a seed-era order=asc|desc as the direction of orderBy items that name none (D16)', () => {
+    expect(parseListQuery({ orderBy: 'name', order: 'desc' }, ORDERABLE)).toMatchObject({ order: [{ field: 'name', direction: 'desc' }], deprecated: true });
+    expect(parseListQuery({ orderBy: 'name, generation asc', order: 'DESC' }, ORDERABLE).order).toEqual([
+      { field: 'name', direction: 'desc' },
+      { field: 'generation', direction: 'asc' },
+    ]);
+    expect(parseListQuery({ orderBy: 'name', order: 'asc' }, ORDERABLE).order).toEqual([{ field: 'name', direction: 'asc' }]);
+    // without orderBy, or with an order that names a field, `order` is the sort as before
+    expect(() => parseListQuery({ order: 'desc' }, ORDERABLE)).toThrow(expect.objectContaining({ code: 'HYPERFLEET-VAL-005' }));
+    expect(parseListQuery({ orderBy: 'name', order: 'generation desc' }, ORDERABLE)).toMatchObject({ order: [{ field: 'generation', direction: 'desc' }], deprecated: false });
+  });
+
   // constructor and __proto__ used to find Object.prototype's members and end in a 500
   it.each(['Name', 'name ASC', 'name  up', 'unknown', 'spec.x', 'constructor', '__proto__ desc'])('rejects order %j with VAL-005', (order) => {
     expect(() => parseListQuery({ order }, ORDERABLE)).toThrow(expect.objectContaining({ code: 'HYPERFLEET-VAL-005' }));

@@ -37,7 +37,8 @@ function intParam(name: string, raw: unknown, min: number, max: number, errors: 
 
 /**
  * Reads `page`, `size`, `order` and `search` (CONTRACT D6, §2.2), with the deprecated aliases
- * `pageSize` (clamped to 1..100 for the older clients that sent up to 65500) and `orderBy` (D7).
+ * `pageSize` (clamped to 1..100 for the older clients that sent up to 65500) and `orderBy` (D7); with
+ * `orderBy`, an `order` of just `asc` or `desc` is the direction of its items that name none (D16).
  * `orderable` maps wire field names to the sortable property names.
  */
 export function parseListQuery(query: Record<string, unknown>, orderable: Record<string, string>): ListQuery {
@@ -53,6 +54,13 @@ export function parseListQuery(query: Record<string, unknown>, orderable: Record
   if (errors.length) throw ValidationError.fields('Invalid query parameters', errors);
 
   let rawOrder = list(query.order);
+  // seed-era clients send the field in `orderBy` and the direction in `order` (D16)
+  let legacyDirection: SortDirection | undefined;
+  const direction = rawOrder.length === 1 ? rawOrder[0].trim().toLowerCase() : '';
+  if (query.orderBy !== undefined && (direction === 'asc' || direction === 'desc')) {
+    legacyDirection = direction;
+    rawOrder = [];
+  }
   if (rawOrder.length === 0 && query.orderBy !== undefined) {
     deprecated = true;
     rawOrder = list(query.orderBy);
@@ -65,7 +73,7 @@ export function parseListQuery(query: Record<string, unknown>, orderable: Record
     // own keys only: `constructor` or `__proto__` must not find Object.prototype's members
     const field = Object.hasOwn(orderable, m[1]) ? orderable[m[1]] : undefined;
     if (!field) throw ValidationError.badRequest(`invalid field in search or order query: '${m[1]}' (sortable: ${Object.keys(orderable).join(', ')})`);
-    order.push({ field, direction: (m[3] as SortDirection | undefined) ?? 'asc' });
+    order.push({ field, direction: (m[3] as SortDirection | undefined) ?? legacyDirection ?? 'asc' });
   }
   if (order.length === 0) order.push({ field: orderable.created_time ?? 'createdTime', direction: 'desc' });
 
