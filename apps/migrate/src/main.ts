@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { createLogger, NestPinoLogger } from '@app/common';
 import { AppConfig, ConfigError, loadConfig, withDatabaseUrl } from '@app/config';
 import { MigrationService } from '@app/migration';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '@app/persistence';
+import { EmbeddedDatabase, EmbeddedDatabaseError, startEmbeddedPostgres } from '@app/persistence';
 import { MigrateModule } from './migrate.module';
 
 const USAGE = 'usage: migrate [up|pending]   (default: up)';
@@ -48,7 +48,9 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (err) {
-    logger.fatal({ err }, 'migration failed');
+    // a data directory held by a running API needs its reason, not a stack trace
+    if (err instanceof EmbeddedDatabaseError) logger.fatal(`migration failed: ${err.message}`);
+    else logger.fatal({ err, reason: err instanceof Error ? err.message : String(err) }, 'migration failed');
     return 1;
   } finally {
     await embedded?.stop();
