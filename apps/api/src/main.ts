@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createLogger, Logger } from '@app/common';
 import { AppConfig, ConfigError, loadConfig, maskUrl, withDatabaseUrl } from '@app/config';
+import { MigrationService } from '@app/migration';
 import { DatabaseHealth, EmbeddedDatabase, EmbeddedDatabaseError, EmbeddedEvent, startEmbeddedPostgres } from '@app/persistence';
 import { createApp } from './bootstrap';
 import { listen, ListenError } from './health/listen';
@@ -51,7 +51,13 @@ async function main(): Promise<void> {
 
   try {
     const app = await createApp(config, logger, { tracing });
-    const ops = new OpsServers(app.get(DatabaseHealth), app.get(MetricsService), config.health.dbPingTimeoutMs, { liveness: embedded && (() => embedded.liveness()) });
+    const migrations = app.get(MigrationService);
+    // an unmigrated database is said at start-up and by /readyz, not only by 500s
+    await migrations.reportAtStart();
+    const ops = new OpsServers(app.get(DatabaseHealth), app.get(MetricsService), config.health.dbPingTimeoutMs, {
+      liveness: embedded && (() => embedded.liveness()),
+      schema: () => migrations.readiness(),
+    });
     shutdown.first(ops, app.getHttpServer());
     shutdown.add('application', () => app.close());
     shutdown.add('health and metrics listeners', () => ops.close());

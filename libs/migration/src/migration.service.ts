@@ -1,14 +1,36 @@
+import { TableNotFoundException } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { LOGGER, Logger } from '@app/common';
+import { MIGRATIONS } from '@app/persistence';
 import { MigrationRun, runMigrations } from './run-migrations';
 
 export const MIGRATE_ON_BOOT = Symbol('MIGRATE_ON_BOOT');
 
-/** Applies pending migrations under the advisory lock; at boot when configured to. */
+/** Whether the database schema has every migration this build knows; when not, why, in words. */
+export type SchemaReadiness = { ok: true } | { ok: false; reason: string };
+
+/** How long a "not current" answer is reused before the table of applied migrations is read again. */
+const RECHECK_MS = 1_000;
+/** What an operator does about pending migrations. */
+const REMEDY = 'run `npm run migrate` (in an image: node dist/apps/migrate/apps/migrate/src/main.js), or set HYPERFLEET_DB_MIGRATE_ON_BOOT=true';
+
+function notCurrent(pending: string[]): SchemaReadiness {
+  return { ok: false, reason: `database schema is not current: ${pending.length} pending migration(s); ${REMEDY}` };
+}
+
+/**
+ * Applies pending migrations under the advisory lock (at boot when configured to), and tells whether
+ * the schema is current: readiness (/readyz) fails while migrations are pending, so that an API started
+ * on an unmigrated database says so instead of answering every request 500. Once current, it stays so
+ * (a newer build's migrations are not pending for this one).
+ */
 @Injectable()
 export class MigrationService implements OnModuleInit {
+  private current = false;
+  private lastCheck?: { at: number; result: SchemaReadiness };
+
   constructor(
     private readonly orm: MikroORM,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -22,7 +44,57 @@ export class MigrationService implements OnModuleInit {
 
   async migrate(): Promise<MigrationRun> {
     const run = await runMigrations(this.orm, this.config.database.advisoryLockTimeoutMs);
+    this.current = true;
     this.logger.info({ applied: run.applied, waited_ms: run.waitedMs }, run.applied.length ? `applied ${run.applied.length} migration(s)` : 'database schema is up to date');
     return run;
+  }
+
+  /**
+   * The migrations this build has that the database has not applied, read from the migrator's table
+   * without writing anything (the migrator's own listing creates its table, which could race a migrate
+   * command); all of them when the table does not exist.
+   */
+  async pending(): Promise<string[]> {
+    let applied: Set<string>;
+    try {
+      const rows = await this.orm.em.getConnection().execute<{ name: string }[]>(`select name from ${this.orm.config.get('migrations').tableName ?? 'mikro_orm_migrations'}`);
+      applied = new Set(rows.map((r) => r.name.replace(/\.[jt]s$/, '')));
+    } catch (err) {
+      // undefined_table: nothing was ever migrated
+      if (!(err instanceof TableNotFoundException) && (err as { code?: unknown }).code !== '42P01') throw err;
+      applied = new Set();
+    }
+    return MIGRATIONS.map((m) => m.name).filter((name) => !applied.has(name));
+  }
+
+  /** Readiness of the schema (read again at most once a second while it is not current). */
+  async readiness(): Promise<SchemaReadiness> {
+    if (this.current) return { ok: true };
+    if (this.lastCheck && Date.now() - this.lastCheck.at < RECHECK_MS) return this.lastCheck.result;
+    const pending = await this.pending();
+    const wasReported = this.lastCheck !== undefined && !this.lastCheck.result.ok;
+    if (!pending.length) {
+      this.current = true;
+      if (wasReported) this.logger.info('database schema is current now (migrated by another process): ready');
+      return { ok: true };
+    }
+    this.lastCheck = { at: Date.now(), result: notCurrent(pending) };
+    return this.lastCheck.result;
+  }
+
+  /** At start-up: an error line when migrations are pending (a warning when the schema could not be read). */
+  async reportAtStart(): Promise<void> {
+    try {
+      if (this.current) return;
+      const pending = await this.pending();
+      if (!pending.length) {
+        this.current = true;
+        return;
+      }
+      this.lastCheck = { at: Date.now(), result: notCurrent(pending) };
+      this.logger.error({ pending }, `the database schema is not current: ${pending.length} pending migration(s); /readyz answers 503 until they are applied: ${REMEDY}`);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not read which migrations the database has; /readyz checks again');
+    }
   }
 }

@@ -15,6 +15,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export interface OpsChecks {
   /** Fails when the process cannot recover by itself (the embedded database could not be restarted). */
   liveness?: () => PingResult;
+  /** Asked once the database answers: fails while the schema lacks migrations (MigrationService.readiness). */
+  schema?: () => Promise<PingResult>;
 }
 
 /**
@@ -81,6 +83,8 @@ export class OpsServers {
     if (this.state === 'starting') return json(res, 503, { status: 'not_ready', reason: 'Application is not ready' });
     const ping = await this.db.ping(this.pingTimeoutMs);
     if (!ping.ok) return json(res, 503, { status: 'not_ready', reason: ping.reason });
+    const schema: PingResult = this.checks.schema ? await this.checks.schema().catch((): PingResult => ({ ok: false, reason: 'database unavailable' })) : { ok: true };
+    if (!schema.ok) return json(res, 503, { status: 'not_ready', reason: schema.reason });
     return json(res, 200, { status: 'ok' });
   }
 
