@@ -135,6 +135,15 @@ describe('slow and odd requests', () => {
       figures.push(`stalled headers: 408 after ${x.closedAfterMs} ms`);
     });
 
+    it('answers a body refused on its headers once, even when the body then stalls: the connection is let go later, without a second answer', async () => {
+      const x = await exchange(`POST ${CLUSTERS} HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nab`);
+      expectProblemIn(x, 415, 'HYPERFLEET-VAL-009');
+      expect(x.raw.match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 415 ']);
+      // Node's bound on a whole request (twice the read timeout and a second, checked every second)
+      expect(x.closed).toBe(true);
+      expect(x.closedAfterMs).toBeLessThan(2 * READ_TIMEOUT_MS + 1_000 + 2_000);
+    });
+
     it('serves a body that arrives slowly but within the timeout', async () => {
       const body = Buffer.from(JSON.stringify(buildCluster({ name: `slow-${Date.now()}` })));
       const parts = [body.subarray(0, 10), body.subarray(10, 30), body.subarray(30)];

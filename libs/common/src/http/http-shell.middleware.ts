@@ -40,9 +40,11 @@ export function answeredOnSocket(res: ServerResponse): number | undefined {
  * one cut while the application had it is logged by the request observer, with this status.
  */
 export function clientErrorHandler(logger?: Logger, readTimeoutMs = 0) {
-  return (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex & { _httpMessage?: ServerResponse }): void => {
+  return (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex & { _httpMessage?: ServerResponse; parser?: { incoming?: IncomingMessage | null } }): void => {
     const res = socket._httpMessage;
-    const answer = socket.writable && !res?.headersSent ? clientErrorResponse(err, readTimeoutMs, res) : undefined;
+    // the application answered a request whose body then stopped (a refusal on its headers): it had its answer
+    const answered = !res && socket.parser?.incoming?.complete === false;
+    const answer = socket.writable && !answered && !res?.headersSent ? clientErrorResponse(err, readTimeoutMs, res) : undefined;
     if (answer) {
       socket.write(answer.text);
       if (res) (res as ServerResponse & { [ANSWERED_ON_SOCKET]?: number })[ANSWERED_ON_SOCKET] = answer.status;
