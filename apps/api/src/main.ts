@@ -52,8 +52,9 @@ async function main(): Promise<void> {
   try {
     const app = await createApp(config, logger, { tracing });
     const migrations = app.get(MigrationService);
-    // an unmigrated database is said at start-up and by /readyz, not only by 500s
-    await migrations.reportAtStart();
+    // an unmigrated database is said at start-up and by /readyz, not only by 500s; not awaited: a database
+    // that does not answer yet must not hold up the start (readiness asks again)
+    void migrations.reportAtStart();
     const ops = new OpsServers(app.get(DatabaseHealth), app.get(MetricsService), config.health.dbPingTimeoutMs, {
       liveness: embedded && (() => embedded.liveness()),
       schema: () => migrations.readiness(),

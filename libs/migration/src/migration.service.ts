@@ -11,8 +11,6 @@ export const MIGRATE_ON_BOOT = Symbol('MIGRATE_ON_BOOT');
 /** Whether the database schema has every migration this build knows; when not, why, in words. */
 export type SchemaReadiness = { ok: true } | { ok: false; reason: string };
 
-/** How long a "not current" answer is reused before the table of applied migrations is read again. */
-const RECHECK_MS = 1_000;
 /** What an operator does about pending migrations. */
 const REMEDY = 'run `npm run migrate` (in an image: node dist/apps/migrate/apps/migrate/src/main.js), or set HYPERFLEET_DB_MIGRATE_ON_BOOT=true';
 
@@ -23,13 +21,16 @@ function notCurrent(pending: string[]): SchemaReadiness {
 /**
  * Applies pending migrations under the advisory lock (at boot when configured to), and tells whether
  * the schema is current: readiness (/readyz) fails while migrations are pending, so that an API started
- * on an unmigrated database says so instead of answering every request 500. Once current, it stays so
- * (a newer build's migrations are not pending for this one).
+ * on an unmigrated database says so instead of answering every request 500, and passes once another
+ * process migrated it. Once current, it stays so (a newer build's migrations are not pending for this one).
  */
 @Injectable()
 export class MigrationService implements OnModuleInit {
   private current = false;
-  private lastCheck?: { at: number; result: SchemaReadiness };
+  /** Whether the start-up check or a readiness call found the schema not current (for the line when it becomes so). */
+  private reported = false;
+  /** The check under way: concurrent readiness calls share it (one query at a time, however many probes). */
+  private checking?: Promise<SchemaReadiness>;
 
   constructor(
     private readonly orm: MikroORM,
@@ -67,19 +68,22 @@ export class MigrationService implements OnModuleInit {
     return MIGRATIONS.map((m) => m.name).filter((name) => !applied.has(name));
   }
 
-  /** Readiness of the schema (read again at most once a second while it is not current). */
-  async readiness(): Promise<SchemaReadiness> {
-    if (this.current) return { ok: true };
-    if (this.lastCheck && Date.now() - this.lastCheck.at < RECHECK_MS) return this.lastCheck.result;
+  /** Readiness of the schema: read again on every call until it is current (probes are few; calls at once share one read). */
+  readiness(): Promise<SchemaReadiness> {
+    if (this.current) return Promise.resolve({ ok: true });
+    this.checking ??= this.check().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async check(): Promise<SchemaReadiness> {
     const pending = await this.pending();
-    const wasReported = this.lastCheck !== undefined && !this.lastCheck.result.ok;
-    if (!pending.length) {
-      this.current = true;
-      if (wasReported) this.logger.info('database schema is current now (migrated by another process): ready');
-      return { ok: true };
+    if (pending.length) {
+      this.reported = true;
+      return notCurrent(pending);
     }
-    this.lastCheck = { at: Date.now(), result: notCurrent(pending) };
-    return this.lastCheck.result;
+    this.current = true;
+    if (this.reported) this.logger.info('database schema is current now (migrated by another process): ready');
+    return { ok: true };
   }
 
   /** At start-up: an error line when migrations are pending (a warning when the schema could not be read). */
@@ -91,7 +95,7 @@ export class MigrationService implements OnModuleInit {
         this.current = true;
         return;
       }
-      this.lastCheck = { at: Date.now(), result: notCurrent(pending) };
+      this.reported = true;
       this.logger.error({ pending }, `the database schema is not current: ${pending.length} pending migration(s); /readyz answers 503 until they are applied: ${REMEDY}`);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not read which migrations the database has; /readyz checks again');
