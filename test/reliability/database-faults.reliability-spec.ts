@@ -315,10 +315,26 @@ describe('database stopped and restarted under load', () => {
     }
     expect(await integrityProblems(url)).toEqual({});
 
+    // ---- what the log says: each outage's first 503 with its cause, the others counted, not one stack each
+    const answered503 = sent.filter(unavailable).length + during.length + blockedDeletes.length;
+    const isFirst = (l: Record<string, unknown>) => /^request failed: HYPERFLEET-SVC-00[12] \(first of an outage/.test(String(l.msg));
+    const isOver = (l: Record<string, unknown>) => String(l.msg).startsWith('outage over:');
+    const firsts = spawned.lines.filter(isFirst);
+    expect(firsts.length).toBeGreaterThanOrEqual(1);
+    expect(firsts.length).toBeLessThanOrEqual(3);
+    for (const first of firsts) expect(first.err).toMatchObject({ stack: expect.any(String) });
+    const lines = spawned.lines;
+    await spawned.waitFor((l) => isOver(l) && lines.filter(isOver).length >= firsts.length);
+    const over = spawned.lines.filter(isOver);
+    expect(over.reduce((n, l) => n + Number(l.answered_503), 0)).toBe(answered503);
+    const withCause = spawned.lines.filter((l) => l.err !== undefined);
+    expect(withCause.length).toBe(firsts.length);
+    const outageLines = spawned.lines.filter((l) => isFirst(l) || isOver(l) || String(l.msg).startsWith('outage goes on:')).length;
+
     expect(await stopApi(spawned)).toEqual({ code: 0, signal: null });
     const outage = [...sent.filter(inOutage).map((s) => s.answer!), ...during, ...blockedDeletes];
     process.stdout.write(
-      `\n[database-faults] requests: ${sent.length + during.length + blockedDeletes.length + 3 * 4} over 3 outages (answered during an outage: ${outage.length}, all 503 problem+json, slowest ${Math.max(...outage.map((a) => a.ms))} ms), 5xx other than 503: 0, acknowledged writes: ${clusters.length} clusters, ${nodePools.length} node pools, ${patched.length} patches, ${reported.length} statuses (lost: 0), duration: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `\n[database-faults] requests: ${sent.length + during.length + blockedDeletes.length + 3 * 4} over 3 outages (answered during an outage: ${outage.length}, all 503 problem+json, slowest ${Math.max(...outage.map((a) => a.ms))} ms), 5xx other than 503: 0, acknowledged writes: ${clusters.length} clusters, ${nodePools.length} node pools, ${patched.length} patches, ${reported.length} statuses (lost: 0), log: ${outageLines} outage lines (${firsts.length} with a cause) for ${answered503} 503s, duration: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   });
 });

@@ -2,12 +2,14 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
+  applyServerLimits,
   clientErrorHandler,
   jsonBodyMiddleware,
   Logger,
   NestPinoLogger,
   ProblemDetailsFilter,
   requestIdMiddleware,
+  requireHostMiddleware,
   trailingSlashMiddleware,
 } from '@app/common';
 import { AppConfig } from '@app/config';
@@ -45,14 +47,16 @@ async function create(config: AppConfig, logger: Logger, options: AppOptions): P
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
-  app.getHttpServer().on('clientError', clientErrorHandler);
+  app.getHttpServer().on('clientError', clientErrorHandler(logger, config.server.readTimeoutMs));
+  applyServerLimits(app.getHttpServer(), config.server);
 
   const problems = new ProblemDetailsFilter(logger, [(err) => translateDriverError(err)], express);
   app.use(requestIdMiddleware);
   if (options.tracing) app.use(tracingMiddleware(options.tracing.tracer));
   app.use(trailingSlashMiddleware);
   app.use(httpObserver(app.get(MetricsService), logger));
-  app.use(jsonBodyMiddleware(config.server.bodyLimit));
+  app.use(requireHostMiddleware);
+  app.use(jsonBodyMiddleware(config.server.bodyLimit, config.server.readTimeoutMs));
   app.use(deadlineMiddleware(config.database.requestTimeoutMs, (err, req, res) => problems.render(err, req, res)));
 
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'api/hyperfleet', method: RequestMethod.GET }] });

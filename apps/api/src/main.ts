@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createLogger, Logger, resolveLogFormat } from '@app/common';
 import { AppConfig, ConfigError, loadConfig, maskUrl, withDatabaseUrl } from '@app/config';
-import { DatabaseHealth, EmbeddedDatabase, startEmbeddedPostgres } from '@app/persistence';
+import { MigrationService } from '@app/migration';
+import { DatabaseHealth, EmbeddedDatabase, EmbeddedDatabaseError, EmbeddedEvent, startEmbeddedPostgres } from '@app/persistence';
 import { createApp } from './bootstrap';
+import { listen, ListenError } from './health/listen';
 import { OpsServers } from './health/ops-servers';
 import { announceListening } from './meta/listening';
 import { MetricsService } from './observability/metrics.service';
@@ -26,12 +27,23 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   if (config.database.embedded) {
     logger.info({ data_dir: config.database.dataDir }, 'no database configured (HYPERFLEET_DATABASE_URL / HYPERFLEET_DATABASE_*): starting the embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir: config.database.dataDir, persistent: true, log: (m) => logger.debug({ source: 'postgres' }, m) });
+    try {
+      embedded = await startEmbeddedPostgres({
+        dataDir: config.database.dataDir,
+        persistent: true,
+        log: (m) => logger.debug({ source: 'postgres' }, m),
+        supervise: (event) => logEmbeddedEvent(logger, event),
+      });
+    } catch (err) {
+      return startupFailed(logger, err);
+    }
     config = withDatabaseUrl(config, embedded.url);
-    logger.info({ data_dir: config.database.dataDir, url: maskUrl(embedded.url) }, `embedded PostgreSQL ready; data kept in ${config.database.dataDir}`);
+    logger.info({ data_dir: config.database.dataDir, url: maskUrl(embedded.url), pid: embedded.pid }, `embedded PostgreSQL ready; data kept in ${config.database.dataDir}`);
   }
 
   const shutdown = new Shutdown(logger, config.health.shutdownTimeoutMs);
+  // a server that exits once shutdown began (Ctrl-C reaches it too) is not restarted
+  shutdown.onBegin(() => embedded?.endSupervision());
   shutdown.add('embedded database', async () => embedded?.stop());
   // before the application exists, so every request is traced; flushed after the application closed
   const tracing = startTracing(config, logger);
@@ -41,20 +53,63 @@ async function main(): Promise<void> {
 
   try {
     const app = await createApp(config, logger, { tracing });
-    const ops = new OpsServers(app.get(DatabaseHealth), app.get(MetricsService), config.health.dbPingTimeoutMs);
+    const migrations = app.get(MigrationService);
+    // an unmigrated database is said at start-up and by /readyz, not only by 500s; not awaited: a database
+    // that does not answer yet must not hold up the start (readiness asks again)
+    void migrations.reportAtStart();
+    const ops = new OpsServers(app.get(DatabaseHealth), app.get(MetricsService), config.health.dbPingTimeoutMs, {
+      liveness: embedded && (() => embedded.liveness()),
+      schema: () => migrations.readiness(),
+    });
     shutdown.first(ops, app.getHttpServer());
     shutdown.add('application', () => app.close());
     shutdown.add('health and metrics listeners', () => ops.close());
     await ops.listen(config.health, config.metrics);
-    await app.listen(config.server.port, config.server.host);
-    const apiPort = (app.getHttpServer().address() as AddressInfo).port;
+    const apiPort = await listen(app.getHttpServer(), config.server.host, config.server.port, { what: 'API', hostKey: 'HYPERFLEET_SERVER_HOST', portKey: 'HYPERFLEET_SERVER_PORT' });
     ops.markReady();
     announceListening(logger, logFormat, config, { api: apiPort, health: ops.healthPort, metrics: ops.metricsPort });
     // the start-up lines at once, not with the next batch
     logger.flush();
   } catch (err) {
-    logger.fatal({ err }, 'start-up failed');
+    startupFailed(logger, err, false);
     await shutdown.run('start-up failure', 1);
+  }
+}
+
+/**
+ * A start-up failure: the reason in one line. Failures the operator fixes by a setting (a port in use, a
+ * data directory held by another process) are stated without a stack trace; anything else keeps it.
+ */
+function startupFailed(logger: Logger, err: unknown, exit = true): void {
+  if (err instanceof ListenError || err instanceof EmbeddedDatabaseError) logger.fatal(`start-up failed: ${err.message}`);
+  else logger.fatal({ err }, 'start-up failed');
+  logger.flush();
+  if (exit) process.exit(1);
+}
+
+/** One log line per step of the embedded database's supervision (EmbeddedOptions.supervise). */
+function logEmbeddedEvent(logger: Logger, event: EmbeddedEvent): void {
+  switch (event.kind) {
+    case 'exited':
+      logger.error({ pid: event.pid, code: event.code, signal: event.signal }, `embedded PostgreSQL (PID ${event.pid}) exited unexpectedly (${event.signal ? `signal ${event.signal}` : `exit code ${event.code}`}); requests are answered 503 until it is restarted`);
+      break;
+    case 'restarting':
+      logger.warn({ attempt: event.attempt, delay_ms: event.delayMs }, `restarting the embedded PostgreSQL in ${event.delayMs} ms (attempt ${event.attempt})`);
+      break;
+    case 'restarted':
+      logger.info(
+        { attempt: event.attempt, down_ms: event.downMs, pid: event.pid, crash_recovery: event.recovered },
+        `embedded PostgreSQL restarted (PID ${event.pid}${event.recovered ? ', crash recovery done' : ''}) after ${event.attempt} attempt(s), ${event.downMs} ms down`,
+      );
+      logger.flush();
+      break;
+    case 'restart_failed':
+      logger.error(
+        { attempt: event.attempt, consecutive_failures: event.consecutiveFailures, reason: event.error },
+        `embedded PostgreSQL restart attempt ${event.attempt} failed: ${event.error}` +
+          (event.livenessFailed ? `; /healthz answers 503 from now on (${event.consecutiveFailures} failures in a row), so that an orchestrator restarts the process; attempts go on` : ''),
+      );
+      break;
   }
 }
 
@@ -63,8 +118,12 @@ async function main(): Promise<void> {
  * lets in-flight requests finish (bounded by health.shutdown_timeout), then the application, the
  * listeners and the embedded database close in order, and the process exits 0.
  */
+/** Beyond health.shutdown_timeout, how long the shutdown steps may take before the process exits anyway. */
+const WATCHDOG_MS = 30_000;
+
 class Shutdown {
   private readonly steps: { name: string; run: () => Promise<unknown> }[] = [];
+  private readonly beginning: (() => void)[] = [];
   private ops?: OpsServers;
   private server?: Server;
   private started = false;
@@ -83,14 +142,27 @@ class Shutdown {
     this.steps.unshift({ name, run });
   }
 
+  /** Runs first, synchronously, when shutdown begins. */
+  onBegin(run: () => void): void {
+    this.beginning.push(run);
+  }
+
   async run(reason: string, exitCode = 0): Promise<void> {
     if (this.started) {
       this.logger.warn({ reason }, 'second signal: exiting now');
       process.exit(1);
     }
     this.started = true;
+    for (const run of this.beginning) run();
     this.logger.info({ reason }, 'shutting down: readiness is now 503, finishing in-flight requests');
     this.logger.flush();
+    // a step that never settles must not keep the process from exiting: the in-flight wait, then the
+    // steps (the embedded database alone may take 20 s to stop), then out
+    const watchdog = setTimeout(() => {
+      this.logger.error({ waited_ms: this.timeoutMs + WATCHDOG_MS }, 'shutdown did not complete in time; exiting');
+      this.logger.flush();
+      process.exit(1);
+    }, this.timeoutMs + WATCHDOG_MS);
     this.ops?.markShuttingDown();
     if (this.server?.listening) await this.drain(this.server);
     for (const step of this.steps) {
@@ -100,6 +172,7 @@ class Shutdown {
         this.logger.error({ err, step: step.name }, 'shutdown step failed');
       }
     }
+    clearTimeout(watchdog);
     this.logger.info('shutdown complete');
     this.logger.flush();
     process.exitCode = exitCode;
@@ -123,4 +196,7 @@ class Shutdown {
   }
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: 'start-up failed', error: String((err as Error)?.stack ?? err) })}\n`);
+  process.exit(1);
+});

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { createLogger, NestPinoLogger, resolveLogFormat } from '@app/common';
 import { AppConfig, ConfigError, loadConfig, withDatabaseUrl } from '@app/config';
 import { MigrationService } from '@app/migration';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '@app/persistence';
+import { EmbeddedDatabase, EmbeddedDatabaseError, startEmbeddedPostgres } from '@app/persistence';
 import { MIGRATE_USAGE, parseMigrateArgs } from './migrate-args';
 import { MigrateModule } from './migrate.module';
 import { pendingMigrations } from './pending-migrations';
@@ -54,7 +54,9 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (err) {
-    logger.fatal({ err }, 'migration failed');
+    // a data directory held by a running API needs its reason, not a stack trace
+    if (err instanceof EmbeddedDatabaseError) logger.fatal(`migration failed: ${err.message}`);
+    else logger.fatal({ err, reason: err instanceof Error ? err.message : String(err) }, 'migration failed');
     return 1;
   } finally {
     await embedded?.stop();

@@ -10,7 +10,7 @@ const adaptersOf = (config: AppConfig) => ({ cluster: config.kinds.get('Cluster'
 describe(loadConfig.name, () => {
   it('uses the documented defaults and the embedded database when nothing is configured', () => {
     const config = loadConfig({}, []);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, bodyLimit: 1024 * 1024, jwt: { enabled: false, issuers: [] } });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, bodyLimit: 1024 * 1024, readTimeoutMs: 5000, jwt: { enabled: false, issuers: [] } });
     expect(config.health).toMatchObject({ host: '127.0.0.1', port: 8080, dbPingTimeoutMs: 2000, shutdownTimeoutMs: 20000 });
     expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9090, reconciliationStuckThresholdMs: 600000 });
     expect(config.tracing).toEqual({ enabled: false });

@@ -21,7 +21,7 @@ export interface DatabaseConfig {
 }
 
 export interface AppConfig {
-  server: { host: string; port: number; bodyLimit: number; jwt: JwtConfig };
+  server: { host: string; port: number; bodyLimit: number; readTimeoutMs: number; jwt: JwtConfig };
   health: { host: string; port: number; dbPingTimeoutMs: number; shutdownTimeoutMs: number };
   metrics: { host: string; port: number; reconciliationStuckThresholdMs: number };
   tracing: { enabled: boolean };
@@ -113,7 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const embedded = url === undefined;
 
   return {
-    server: { host: v.serverHost, port: v.serverPort, bodyLimit: v.serverBodyLimit, jwt },
+    server: { host: v.serverHost, port: v.serverPort, bodyLimit: v.serverBodyLimit, readTimeoutMs: v.serverReadTimeout, jwt },
     health: { host: v.healthHost, port: v.healthPort, dbPingTimeoutMs: v.healthDbPingTimeout, shutdownTimeoutMs: v.healthShutdownTimeout },
     metrics: { host: v.metricsHost, port: v.metricsPort, reconciliationStuckThresholdMs: v.metricsReconciliationStuckThreshold },
     tracing: { enabled: v.tracingEnabled },

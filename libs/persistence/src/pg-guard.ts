@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RequestDeadline } from '@app/common';
 import type { Pool, PoolClient } from 'pg';
 
 /**
@@ -27,9 +29,45 @@ function asConnectionError(code: '08001' | '08006', err: unknown): unknown {
 const QUERIES_GUARDED = Symbol('hyperfleet.queriesGuarded');
 /** When the client's oldest unanswered statement was sent (ms since the epoch); 0 or unset when it has none. */
 const BUSY_SINCE = Symbol('hyperfleet.busySince');
+/** The deadline of the request that checked the client out, while it holds it. */
+const DEADLINE = Symbol('hyperfleet.deadline');
 
 type Callback = (err: unknown, ...rest: unknown[]) => void;
-type TrackedClient = PoolClient & { [QUERIES_GUARDED]?: true; [BUSY_SINCE]?: number };
+type TrackedClient = PoolClient & { [QUERIES_GUARDED]?: true; [BUSY_SINCE]?: number; [DEADLINE]?: RequestDeadline };
+
+/**
+ * A statement refused because its request was already answered 503 for its deadline: the request's
+ * work stops there, and its transaction is rolled back (ROLLBACK is let through). SQLSTATE 57014
+ * (query_canceled), as if the statement timeout had cancelled it; the connection stays usable.
+ */
+export class DeadlinePassedError extends Error {
+  readonly code = '57014';
+
+  constructor() {
+    super('canceling statement: the request deadline passed before it was sent');
+    this.name = 'DeadlinePassedError';
+  }
+}
+
+const ROLLBACK = /^\s*rollback\b/i;
+
+const deadlines = new AsyncLocalStorage<RequestDeadline>();
+
+/**
+ * Runs a request's handling with its deadline known to the pool (the deadline middleware): connections
+ * checked out under it refuse its statements once it passed (DeadlinePassedError).
+ */
+export function runWithDeadline<T>(deadline: RequestDeadline, next: () => T): T {
+  return deadlines.run(deadline, next);
+}
+
+/** A statement the client may no longer send: its request's deadline passed, and it is not a ROLLBACK. */
+function pastDeadline(client: TrackedClient, args: unknown[]): boolean {
+  if (!client[DEADLINE]?.passed) return false;
+  const first = args[0] as string | { text?: unknown } | undefined;
+  const text = typeof first === 'string' ? first : typeof first?.text === 'string' ? first.text : '';
+  return !ROLLBACK.test(text);
+}
 
 /**
  * `query` of a client or of the pool, with the failures the driver raised itself given a SQLSTATE. A
@@ -42,8 +80,13 @@ type TrackedClient = PoolClient & { [QUERIES_GUARDED]?: true; [BUSY_SINCE]?: num
 function guardQuery(target: { query: unknown; [BUSY_SINCE]?: number }, isClient: boolean): void {
   const query = target.query as (...args: unknown[]) => unknown;
   target.query = function (this: unknown, ...args: unknown[]) {
-    if (isClient && !target[BUSY_SINCE]) target[BUSY_SINCE] = Date.now();
     const last = args[args.length - 1];
+    if (isClient && pastDeadline(target as TrackedClient, args)) {
+      const refused = new DeadlinePassedError();
+      if (typeof last === 'function') return void process.nextTick(() => (last as Callback)(refused));
+      return Promise.reject(refused);
+    }
+    if (isClient && !target[BUSY_SINCE]) target[BUSY_SINCE] = Date.now();
     if (typeof last === 'function') {
       if (isClient) return query.apply(this, args);
       args[args.length - 1] = (err: unknown, ...rest: unknown[]) => (last as Callback)(err ? asConnectionError('08006', err) : err, ...rest);
@@ -101,14 +144,16 @@ function cutUnanswered(open: ReadonlySet<PoolClient>, timeoutMs: number): () => 
  * the middle of a transaction, both fail, and without this the pool loses that slot for good: after a
  * database restart every request would wait for a connection and time out.
  */
-function guardCheckout(client: PoolClient): PoolClient {
+function guardCheckout(client: PoolClient, deadline: RequestDeadline | undefined): PoolClient {
   guardQueries(client);
+  (client as TrackedClient)[DEADLINE] = deadline;
   const release = client.release.bind(client);
   let released = false;
   const onEnd = () => done(new DatabaseConnectionError('08006', new Error('connection ended while checked out')));
   const done = (err?: Error | boolean) => {
     if (released) return;
     released = true;
+    (client as TrackedClient)[DEADLINE] = undefined;
     client.removeListener('end', onEnd);
     release(err);
   };
@@ -119,7 +164,9 @@ function guardCheckout(client: PoolClient): PoolClient {
 
 /**
  * Makes the application's pool survive the database going away and coming back (see guardCheckout),
- * and gives every connection failure a SQLSTATE (see DatabaseConnectionError). Installed on the pool
+ * gives every connection failure a SQLSTATE (see DatabaseConnectionError), and stops a request's
+ * statements once its deadline passed (DeadlinePassedError): a client carries the deadline of the
+ * request that checked it out. Installed on the pool
  * MikroORM creates (`driverOptions.onPoolCreated`); covers everything that checks connections out of
  * it: the ORM, `queryBound`, the status store, the health ping. With `readTimeoutMs`, a connection
  * that leaves a statement unanswered that long is cut (cutUnanswered).
@@ -127,15 +174,20 @@ function guardCheckout(client: PoolClient): PoolClient {
 export function guardPool(pool: Pool, options: { readTimeoutMs?: number } = {}): void {
   const connect = pool.connect.bind(pool) as (cb?: Callback) => Promise<PoolClient> | undefined;
   (pool as unknown as { connect: (cb?: Callback) => unknown }).connect = (cb?: Callback) => {
+    // the request asking, read now: pg-pool may hand the client over later in another request's context
+    const deadline = deadlines.getStore();
     if (typeof cb === 'function') {
       connect((err: unknown, client?: unknown, release?: unknown) => {
         if (err) return cb(asConnectionError('08001', err), undefined, release);
-        const guarded = guardCheckout(client as PoolClient);
+        const guarded = guardCheckout(client as PoolClient, deadline);
         return cb(undefined, guarded, guarded.release);
       });
       return undefined;
     }
-    return connect()!.then(guardCheckout, (err: unknown) => Promise.reject(asConnectionError('08001', err)));
+    return connect()!.then(
+      (client) => guardCheckout(client, deadline),
+      (err: unknown) => Promise.reject(asConnectionError('08001', err)),
+    );
   };
   // pool.query also reports a connection that breaks under it through the client's 'error' event, not its query
   guardQuery(pool as unknown as { query: unknown }, false);

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { DatabaseHealth } from '@app/persistence';
+import type { DatabaseHealth, PingResult } from '@app/persistence';
 import type { MetricsService } from '../observability/metrics.service';
+import { listen } from './listen';
 
 type Readiness = 'starting' | 'ready' | 'shutting_down';
 
@@ -11,15 +11,12 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function listen(server: Server, host: string, port: number): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return (server.address() as AddressInfo).port;
+/** Checks /healthz and /readyz add to their own: liveness of what the process runs, readiness of what it needs. */
+export interface OpsChecks {
+  /** Fails when the process cannot recover by itself (the embedded database could not be restarted). */
+  liveness?: () => PingResult;
+  /** Asked once the database answers: fails while the schema lacks migrations (MigrationService.readiness). */
+  schema?: () => Promise<PingResult>;
 }
 
 /**
@@ -37,6 +34,7 @@ export class OpsServers {
     private readonly db: DatabaseHealth,
     private readonly metrics: MetricsService,
     private readonly pingTimeoutMs: number,
+    private readonly checks: OpsChecks = {},
   ) {
     this.health = createServer((req, res) => void this.onHealth(req, res));
     this.metricsServer = createServer((req, res) => void this.onMetrics(req, res));
@@ -45,8 +43,8 @@ export class OpsServers {
   }
 
   async listen(health: { host: string; port: number }, metrics: { host: string; port: number }): Promise<void> {
-    this.healthPort = await listen(this.health, health.host, health.port);
-    this.metricsPort = await listen(this.metricsServer, metrics.host, metrics.port);
+    this.healthPort = await listen(this.health, health.host, health.port, { what: 'health', hostKey: 'HYPERFLEET_HEALTH_HOST', portKey: 'HYPERFLEET_HEALTH_PORT' });
+    this.metricsPort = await listen(this.metricsServer, metrics.host, metrics.port, { what: 'metrics', hostKey: 'HYPERFLEET_METRICS_HOST', portKey: 'HYPERFLEET_METRICS_PORT' });
   }
 
   /** All listeners are up: /readyz may answer 200 (when the database answers too). */
@@ -76,12 +74,17 @@ export class OpsServers {
   private async onHealth(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { status: 'error', reason: 'method not allowed' });
-    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/healthz') {
+      const live = this.checks.liveness?.() ?? { ok: true };
+      return live.ok ? json(res, 200, { status: 'ok' }) : json(res, 503, { status: 'error', reason: live.reason });
+    }
     if (path !== '/readyz') return json(res, 404, { status: 'error', reason: 'not found' });
     if (this.state === 'shutting_down') return json(res, 503, { status: 'shutting_down', reason: 'Application is shutting down' });
     if (this.state === 'starting') return json(res, 503, { status: 'not_ready', reason: 'Application is not ready' });
     const ping = await this.db.ping(this.pingTimeoutMs);
     if (!ping.ok) return json(res, 503, { status: 'not_ready', reason: ping.reason });
+    const schema: PingResult = this.checks.schema ? await this.checks.schema().catch((): PingResult => ({ ok: false, reason: 'database unavailable' })) : { ok: true };
+    if (!schema.ok) return json(res, 503, { status: 'not_ready', reason: schema.reason });
     return json(res, 200, { status: 'ok' });
   }
 

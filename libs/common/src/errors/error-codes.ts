@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   'HYPERFLEET-VAL-008': { status: 413, title: 'Payload Too Large', type: `${TYPE_BASE}payload-too-large` },
   'HYPERFLEET-VAL-009': { status: 415, title: 'Unsupported Media Type', type: `${TYPE_BASE}unsupported-media-type` },
   'HYPERFLEET-VAL-010': { status: 431, title: 'Request Header Fields Too Large', type: `${TYPE_BASE}header-fields-too-large` },
+  'HYPERFLEET-VAL-011': { status: 408, title: 'Request Timeout', type: `${TYPE_BASE}request-timeout` },
   'HYPERFLEET-AUT-001': { status: 401, title: 'Authentication Required', type: `${TYPE_BASE}authentication-error` },
   'HYPERFLEET-AUT-002': { status: 401, title: 'Invalid Credentials', type: `${TYPE_BASE}authentication-error` },
   'HYPERFLEET-AUT-003': { status: 401, title: 'Invalid Token', type: `${TYPE_BASE}authentication-error` },

@@ -30,6 +30,17 @@ export class ValidationError extends HyperfleetError {
   static unsupportedMediaType(got: string | undefined): ValidationError {
     return new ValidationError('HYPERFLEET-VAL-009', `Content-Type must be application/json${got ? `, got '${got}'` : ''}`);
   }
+  /** RFC 9110 §15.5.16: a 415 for a content coding says which codings are accepted. */
+  static unsupportedEncoding(got: string, accepted: readonly string[]): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-009', `Content-Encoding '${got}' is not supported; send the body as it is or encoded with one of ${accepted.join(', ')}`, undefined, { 'Accept-Encoding': accepted.join(', ') });
+  }
+  /** The request's headers, or its body, did not arrive within server.read_timeout. */
+  static readTimeout(ms: number, part: 'headers' | 'body'): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-011', `The request ${part} did not arrive within ${ms} ms`, undefined, { Connection: 'close' });
+  }
+  static hostRequired(): ValidationError {
+    return new ValidationError('HYPERFLEET-VAL-006', 'An HTTP/1.1 request must have a Host header', undefined, { Connection: 'close' });
+  }
 }
 
 /** 404s. */

@@ -1,9 +1,9 @@
 import { ArgumentsHost, BadRequestException } from '@nestjs/common';
 import { Writable } from 'node:stream';
-import { ConflictError, ValidationError } from '../errors/errors';
+import { ConflictError, UnavailableError, ValidationError } from '../errors/errors';
 import { HyperfleetError } from '../errors/hyperfleet.error';
 import { createLogger } from '../logging/logger';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { OUTAGE_SUMMARY_MS, ProblemDetailsFilter } from './problem-details.filter';
 import { setRequestContext } from './request-context';
 
 function harness(translators: ConstructorParameters<typeof ProblemDetailsFilter>[1] = []) {
@@ -86,5 +86,42 @@ describe(ProblemDetailsFilter.name, () => {
     h.run(new BadRequestException('bad'));
     expect(h.sent.status).toBe(400);
     expect(JSON.parse(h.sent.body!).code).toMatch(/^HYPERFLEET-VAL-/);
+  });
+
+  describe('503s of an outage', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('logs the first with its cause, counts the rest in one line per interval, and ends the outage with the totals', () => {
+      const h = harness();
+      for (let i = 0; i < 40; i++) h.run(i % 4 ? UnavailableError.database() : UnavailableError.timeout(30_000));
+      expect(h.sent.status).toBe(503);
+      const first = h.logged.filter((l) => l.level === 'error');
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({ msg: expect.stringMatching(/^request failed: HYPERFLEET-SVC-002 \(first of an outage/), err: expect.objectContaining({ stack: expect.any(String) }) });
+
+      jest.advanceTimersByTime(OUTAGE_SUMMARY_MS);
+      expect(h.logged.at(-1)).toMatchObject({ level: 'warn', answered_503: 39, by_code: { 'HYPERFLEET-SVC-001': 30, 'HYPERFLEET-SVC-002': 9 } });
+      h.run(UnavailableError.database());
+      jest.advanceTimersByTime(OUTAGE_SUMMARY_MS);
+      expect(h.logged.at(-1)).toMatchObject({ level: 'warn', answered_503: 1 });
+      // an interval without a 503 ends it
+      jest.advanceTimersByTime(OUTAGE_SUMMARY_MS);
+      expect(h.logged.at(-1)).toMatchObject({ level: 'info', answered_503: 41, msg: expect.stringMatching(/^outage over: 41 request\(s\) answered 503/) });
+      const lines = h.logged.length;
+      jest.advanceTimersByTime(10 * OUTAGE_SUMMARY_MS);
+      expect(h.logged).toHaveLength(lines);
+      // the next outage starts over
+      h.run(UnavailableError.database());
+      expect(h.logged.at(-1)).toMatchObject({ level: 'error', msg: expect.stringMatching(/^request failed: HYPERFLEET-SVC-001 \(first of an outage/) });
+    });
+
+    it('still logs every 500 with its cause', () => {
+      const h = harness();
+      h.run(UnavailableError.database());
+      h.run(new Error('boom one'));
+      h.run(new Error('boom two'));
+      expect(h.logged.filter((l) => l.level === 'error').map((l) => (l.err as { message: string }).message)).toEqual(['The database is not available; retry later', 'boom one', 'boom two']);
+    });
   });
 });

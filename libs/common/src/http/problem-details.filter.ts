@@ -38,17 +38,69 @@ export function problemOf(err: HyperfleetError, req: Pick<Request, 'originalUrl'
   return body;
 }
 
+/** How often an ongoing outage is summarised, and how long without a 503 ends it. */
+export const OUTAGE_SUMMARY_MS = 5_000;
+
+/**
+ * The log of 503s (database unavailable, deadline passed). One outage answers every request 503, and
+ * logging each cause with its stack wrote thousands of lines a minute; instead the first 503 of an
+ * outage is logged with its cause, the next ones are counted, and every OUTAGE_SUMMARY_MS a line says
+ * how many more there were; the first interval without any ends the outage with a line of totals. At
+ * most one line per interval, whatever the load.
+ */
+export class OutageLog {
+  private open?: { since: number; total: number; byCode: Record<string, number>; lastTick: number; timer: NodeJS.Timeout };
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly intervalMs = OUTAGE_SUMMARY_MS,
+  ) {}
+
+  /** Notes a 503; true when it is the first of an outage (log it in full), false when it was counted. */
+  note(code: string): boolean {
+    if (this.open) {
+      this.open.total++;
+      this.open.byCode[code] = (this.open.byCode[code] ?? 0) + 1;
+      return false;
+    }
+    const timer = setInterval(() => this.tick(), this.intervalMs);
+    timer.unref();
+    this.open = { since: Date.now(), total: 1, byCode: {}, lastTick: 1, timer };
+    return true;
+  }
+
+  private tick(): void {
+    const open = this.open!;
+    const more = open.total - open.lastTick;
+    const byCode = open.byCode;
+    open.byCode = {};
+    open.lastTick = open.total;
+    if (more > 0) {
+      this.logger.warn({ answered_503: more, by_code: byCode, outage_since: new Date(open.since).toISOString() }, `outage goes on: ${more} more request(s) answered 503 in the last ${this.intervalMs / 1000} s`);
+      return;
+    }
+    clearInterval(open.timer);
+    this.open = undefined;
+    this.logger.info({ answered_503: open.total, outage_since: new Date(open.since).toISOString(), outage_ms: Date.now() - open.since }, `outage over: ${open.total} request(s) answered 503 in all, none in the last ${this.intervalMs / 1000} s`);
+  }
+}
+
 /**
  * The one place errors become responses: `application/problem+json`, RFC 9457, with the
- * HYPERFLEET code table. Anything unexpected is a 500 whose cause is logged and never sent.
+ * HYPERFLEET code table. Anything unexpected is a 500 whose cause is logged and never sent; a 503's
+ * cause is logged once per outage (OutageLog).
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly outages: OutageLog;
+
   constructor(
     private readonly logger: Logger,
     private readonly translators: ErrorTranslator[] = [],
     private readonly expressApp?: Express,
-  ) {}
+  ) {
+    this.outages = new OutageLog(logger);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -66,11 +118,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   render(exception: unknown, req: Request, res: Response): void {
     const err = this.toHyperfleetError(exception, req);
     const traceId = requestContext(req)?.requestId ?? '';
-    if (err.status >= 500) this.logger.error({ err: exception, request_id: traceId, method: req.method, path: req.originalUrl }, `request failed: ${err.code}`);
+    const failed = { err: exception, request_id: traceId, method: req.method, path: req.originalUrl };
     if (res.headersSent) {
+      // answered already (the deadline's 503): a 503's cause is the outage's, anything else is logged
+      if (err.status >= 500 && err.status !== 503) this.logger.error(failed, `request failed: ${err.code}`);
       res.end();
       return;
     }
+    if (err.status === 503) {
+      if (this.outages.note(err.code)) this.logger.error(failed, `request failed: ${err.code} (first of an outage: the next 503s are counted, and summarised every ${OUTAGE_SUMMARY_MS / 1000} s)`);
+    } else if (err.status >= 500) this.logger.error(failed, `request failed: ${err.code}`);
     for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
     res.status(err.status).type('application/problem+json').send(JSON.stringify(problemOf(err, req, traceId)));
   }

@@ -10,6 +10,14 @@ export interface RequestContext {
   caller?: string;
 }
 
+/**
+ * The request deadline (database.request_timeout): `passed` once it went by. Set by the deadline
+ * middleware; the database layer stops the request's work when it is (runWithDeadline).
+ */
+export interface RequestDeadline {
+  passed: boolean;
+}
+
 const CONTEXT = Symbol('hyperfleet.request');
 
 export function setRequestContext(req: Request, ctx: RequestContext): void {
