@@ -120,6 +120,8 @@ function logEmbeddedEvent(logger: Logger, event: EmbeddedEvent): void {
  */
 /** Beyond health.shutdown_timeout, how long the shutdown steps may take before the process exits anyway. */
 const WATCHDOG_MS = 30_000;
+/** A signal within this long of the first is the same interrupt delivered twice, not a request to hurry. */
+const REPEAT_WINDOW_MS = 1_000;
 
 class Shutdown {
   private readonly steps: { name: string; run: () => Promise<unknown> }[] = [];
@@ -127,6 +129,7 @@ class Shutdown {
   private ops?: OpsServers;
   private server?: Server;
   private started = false;
+  private startedAt = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -149,10 +152,14 @@ class Shutdown {
 
   async run(reason: string, exitCode = 0): Promise<void> {
     if (this.started) {
+      // one interrupt often arrives twice: sent to the process group (Ctrl-C, `kill -- -pgid`) and
+      // forwarded by `npm start` to its child; only a signal sent again later asks to exit at once
+      if (Date.now() - this.startedAt < REPEAT_WINDOW_MS) return;
       this.logger.warn({ reason }, 'second signal: exiting now');
       process.exit(1);
     }
     this.started = true;
+    this.startedAt = Date.now();
     for (const run of this.beginning) run();
     this.logger.info({ reason }, 'shutting down: readiness is now 503, finishing in-flight requests');
     this.logger.flush();
