@@ -3,14 +3,15 @@
 // where seeding through the API would take hours). Same shape as seed.mjs: clusters with env/region/
 // team/tier/ticket labels, node pools with pool/arch labels, adapter statuses with aggregated conditions;
 // and a `cohort` label shared by 500 consecutive clusters at every size (a search that matches 500 of
-// 10k, 100k or 1M: the selective search of the scale target, which allows up to 1,000 matches).
+// 10k, 100k or 1M: the selective search of the scale target, which allows up to 1,000 matches). With
+// --shards N, every cluster also carries `shard=<i % N>`, the label a sharded sentinel deployment selects on.
 //
-//   node bench/bulk-load.mjs --db postgres://postgres@127.0.0.1:5432/hyperfleet_bench --clusters 100000 [--nodepools 2] [--batch 50000]
+//   node bench/bulk-load.mjs --db postgres://postgres@127.0.0.1:5432/hyperfleet_bench --clusters 100000 [--nodepools 2] [--shards 3] [--batch 50000]
 // first, so an older Node stops with a message naming the one needed (not a TypeError in a dependency)
 import '../scripts/require-node.cjs';
 import pg from 'pg';
 
-const args = { db: '', clusters: 100000, nodepools: 2, batch: 50000, prefix: `bulk${Date.now().toString(36)}` };
+const args = { db: '', clusters: 100000, nodepools: 2, shards: 0, batch: 50000, prefix: `bulk${Date.now().toString(36)}` };
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = /^\d+$/.test(process.argv[i + 1]) ? Number(process.argv[i + 1]) : process.argv[i + 1];
 if (!args.db) {
   console.error('usage: bulk-load.mjs --db <postgres url> --clusters N [--nodepools K]');
@@ -43,7 +44,7 @@ for (let from = 1; from <= args.clusters; from += args.batch) {
     select id as owner_id, l.key, l.value from batch cross join lateral (values
       ('env', (array['prod','prod','prod','prod','prod','staging','staging','staging','dev','dev'])[1 + i % 10]),
       ('region', 'region-' || (i % 20)), ('team', 'team-' || lpad((i % 200)::text, 3, '0')),
-      ('tier', (array['gold','silver','bronze'])[1 + i % 3]), ('ticket', 'T' || i), ('cohort', 'cohort-' || (i / 500))) as l(key, value)`);
+      ('tier', (array['gold','silver','bronze'])[1 + i % 3]), ('ticket', 'T' || i), ('cohort', 'cohort-' || (i / 500))${args.shards > 0 ? `, ('shard', (i % ${args.shards})::text)` : ''}) as l(key, value)`);
   await client.query(`insert into clusters (id, name, spec, generation, version, conditions, condition_statuses, created_time, updated_time, created_by, updated_by, rendered_labels)
     select b.id, '${args.prefix}-' || i, jsonb_build_object('region', 'region-' || (i % 20), 'version', '4.1' || (i % 8), 'replicas', 3 + i % 5), 1, 1,
            ${conditions(['validation', 'dns', 'pullsecret', 'hypershift'])}, ${statuses(['validation', 'dns', 'pullsecret', 'hypershift'])}, t, t, 'bulk', 'bulk', r.text

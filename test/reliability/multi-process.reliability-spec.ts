@@ -229,6 +229,44 @@ describe('three API processes on one database', () => {
     expect(live[0].n).toBe(0);
   });
 
+  it('a poll whose pages land on the three processes in turn sees every cluster alive for it exactly once, under churn', async () => {
+    // a fleet of its own (label `fleet=poll`), and a sentinel-style poll over it: page 1, 2, … round-robin
+    const fleet: string[] = [];
+    await bounded(CONCURRENCY, Array.from({ length: 90 }, (_, i) => async () => {
+      const made = await send(i, 'POST', '/clusters', { kind: 'Cluster', name: `poll-${i}`, spec: {}, labels: { fleet: 'poll' } });
+      expect(made.status).toBe(201);
+      fleet.push(made.body.id);
+    }));
+    for (const size of [1, 7, 20]) {
+      const alive = new Set(fleet);
+      const removed = new Set<string>();
+      const seen: string[] = [];
+      let created = 0;
+      for (let page = 1; page <= 200; page++) {
+        const res = await send(page, 'GET', `/clusters?page=${page}&size=${size}&search=${encodeURIComponent("labels.fleet='poll'")}`);
+        expect(res.status).toBe(200);
+        seen.push(...res.body.items.map((i: { id: string }) => i.id));
+        if (seen.length >= res.body.total || res.body.items.length === 0) break;
+        // between pages, on the other processes: one cluster removed, one created
+        const victim = [...alive][(page * 7) % alive.size];
+        expect((await send(page + 1, 'DELETE', `/clusters/${victim}`)).status).toBe(202);
+        expect((await send(page + 2, 'POST', `/clusters/${victim}/force-delete`, { reason: 'churn' })).status).toBe(204);
+        alive.delete(victim);
+        removed.add(victim);
+        const made = await send(page + 2, 'POST', '/clusters', { kind: 'Cluster', name: `poll-${size}-new-${++created}`, spec: {}, labels: { fleet: 'poll' } });
+        expect(made.status).toBe(201);
+        fleet.push(made.body.id);
+      }
+      const counts = new Map<string, number>();
+      for (const id of seen) counts.set(id, (counts.get(id) ?? 0) + 1);
+      // alive for the whole poll: in the fleet when it started and not removed during it
+      const missed = [...alive].filter((id) => !counts.has(id));
+      const repeated = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+      expect({ size, missed, repeated, removedDuringPoll: removed.size > 0 }).toEqual({ size, missed: [], repeated: [], removedDuringPoll: true });
+      for (const id of removed) fleet.splice(fleet.indexOf(id), 1);
+    }
+  });
+
   it('stops all three on SIGTERM with exit 0, and nothing stored is lost or half-written', async () => {
     expect(answers.filter((a) => a.status >= 500).map((a) => [a.method, a.url, a.status, a.body])).toEqual([]);
     // every acknowledged creation is stored

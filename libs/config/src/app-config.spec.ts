@@ -19,6 +19,13 @@ describe(loadConfig.name, () => {
     expect(adaptersOf(config)).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });
     expect(config.kinds.all().map((k) => k.kind)).toEqual(['Cluster', 'NodePool']);
     expect(config.logging).toEqual({ level: 'info', format: 'auto' });
+    expect(config.lists).toEqual({ maxSize: 100 });
+  });
+
+  it('takes list.max_size from 1 to 500', () => {
+    expect(loadConfig({ HYPERFLEET_LIST_MAX_SIZE: '500' }, []).lists.maxSize).toBe(500);
+    expect(() => loadConfig({ HYPERFLEET_LIST_MAX_SIZE: '501' }, [])).toThrow(/HYPERFLEET_LIST_MAX_SIZE \(list.max_size\): "501" is not valid/);
+    expect(() => loadConfig({ HYPERFLEET_LIST_MAX_SIZE: '0' }, [])).toThrow(/HYPERFLEET_LIST_MAX_SIZE/);
   });
 
   it('takes logging.format json, text or auto', () => {

@@ -28,6 +28,8 @@ export interface AppConfig {
   database: DatabaseConfig;
   /** `format: 'auto'` is resolved by the logger: text on a terminal, else JSON. */
   logging: { level: LogLevel; format: LogFormatSetting };
+  /** Lists (CONTRACT D6, D17): the largest page size. */
+  lists: { maxSize: number };
   /** The resource kinds (`entities`, CONTRACT D13), validated. */
   kinds: KindRegistry;
   build: { version: string; commit: string; buildTime: string };
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       preparedStatements: v.databasePreparedStatements,
     },
     logging: { level: v.loggingLevel as LogLevel, format: v.loggingFormat as LogFormatSetting },
+    lists: { maxSize: v.listMaxSize },
     kinds,
     build: { version: env.HYPERFLEET_BUILD_VERSION || build?.version || '0.0.0-dev', commit: env.HYPERFLEET_BUILD_COMMIT || build?.commit || 'unknown', buildTime: env.HYPERFLEET_BUILD_TIME || build?.buildTime || 'unknown' },
   };

@@ -4,6 +4,7 @@ import { Migration20261125020000_live_labels_index } from '../../../migrations/M
 import { Migration20261202110000_rendered_labels } from '../../../migrations/Migration20261202110000_rendered_labels';
 import { Migration20261203100000_condition_statuses } from '../../../migrations/Migration20261203100000_condition_statuses';
 import { Migration20261207100000_resource_kinds } from '../../../migrations/Migration20261207100000_resource_kinds';
+import { Migration20261207200000_list_cursors } from '../../../migrations/Migration20261207200000_list_cursors';
 
 // Every migration, in order. Forward-only: never edit or remove a landed migration; add a new one.
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261202110000_rendered_labels', class: Migration20261202110000_rendered_labels },
   { name: 'Migration20261203100000_condition_statuses', class: Migration20261203100000_condition_statuses },
   { name: 'Migration20261207100000_resource_kinds', class: Migration20261207100000_resource_kinds },
+  { name: 'Migration20261207200000_list_cursors', class: Migration20261207200000_list_cursors },
 ];

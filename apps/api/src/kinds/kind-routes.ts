@@ -1,7 +1,7 @@
 import type { ResourceKind } from '@app/config';
 import { applyDecorators, Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res, Type } from '@nestjs/common';
 import { ApiBody, ApiExcludeEndpoint, ApiHeader, ApiNoContentResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { BodyPipe, Caller, etagOf, JsonText, ValidationError } from '@app/common';
 import type { Address } from '@app/persistence';
 import { createDtoFor } from './dto/create-resource.dto';
@@ -59,6 +59,14 @@ function pathParams(kind: ResourceKind, shape: RouteShape): ResourceKind[] {
 
 /** The reference contract lists `search` on GET by id; it is accepted there and has no effect. */
 export const IGNORED_SEARCH = ApiQuery({ name: 'search', required: false, description: 'Accepted for compatibility and ignored: a single resource is not filtered', schema: { type: 'string' } });
+
+/**
+ * Who reads a list, as far as the API can tell: the client's address, agent and credentials (hashed into
+ * the list's key, never stored as they are). A poll continues only its own reader's pages (D17).
+ */
+function readerOf(req: Request): string {
+  return `${req.ip ?? ''}\n${req.headers['user-agent'] ?? ''}\n${req.headers.authorization ?? ''}`;
+}
 
 const IF_MATCH = (kind: ResourceKind) => ({ name: 'If-Match', required: false, description: `Apply only if the ${kind.kind} still has this ETag (else 412)` });
 
@@ -132,7 +140,7 @@ export function kindRoutes(kind: ResourceKind, shape: RouteShape, docs: KindRout
     @Get()
     @doc.list
     async list(@Param() params: Record<string, string>, @Query() query: ListQueryParams, @Res() res: Response): Promise<void> {
-      const page = await this.kinds.list(kind, owners(params), query as Record<string, unknown>);
+      const page = await this.kinds.list(kind, owners(params), query as Record<string, unknown>, readerOf(res.req));
       deprecationHeader(res, page.query);
       sendJson(res, presentPage(kind, page));
     }

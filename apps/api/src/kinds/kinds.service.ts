@@ -1,4 +1,4 @@
-import type { KindRegistry, ResourceKind } from '@app/config';
+import { APP_CONFIG, AppConfig, KindRegistry, ResourceKind } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import { assertIfMatch, ConflictError, isPlainObject, isUuid, jsonEqual, ListQuery, LOGGER, Logger, NotFoundError, parseListQuery, uuidv7, ValidationError } from '@app/common';
 import {
@@ -59,6 +59,7 @@ export class KindsService {
     private readonly conditions: ConditionsService,
     private readonly references: ReferencesService,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -102,13 +103,16 @@ export class KindsService {
     return found ?? this.notFound(kind, at);
   }
 
-  /** A page of the kind's resources (under `owners` for a nested list: 404 when its parent is missing). */
-  async list(kind: ResourceKind, owners: readonly string[] | undefined, raw: Record<string, unknown>): Promise<ListAnswer> {
-    const query = parseListQuery(raw, this.orderableOf(kind));
+  /**
+   * A page of the kind's resources (under `owners` for a nested list: 404 when its parent is missing).
+   * `reader` tells this client's lists from another's of the same query (see PageQuery.reader).
+   */
+  async list(kind: ResourceKind, owners: readonly string[] | undefined, raw: Record<string, unknown>, reader?: string): Promise<ListAnswer> {
+    const query = parseListQuery(raw, this.orderableOf(kind), this.config.lists.maxSize);
     const reference = this.referenceFilter(kind, raw);
     if (owners !== undefined) await this.requireParent(kind, owners);
     const order: SortKey[] = query.order.map((o) => ({ column: o.field, direction: o.direction }));
-    const page = await this.pages.page(kind, { ownerId: owners?.[0], reference, search: query.search, offset: (query.page - 1) * query.size, limit: query.size, order });
+    const page = await this.pages.page(kind, { ownerId: owners?.[0], reference, search: query.search, page: query.page, size: query.size, order, reader });
     return { page: query.page, total: page.total, items: page.items, query };
   }
 

@@ -1,4 +1,5 @@
 import type { KindRegistry } from '@app/config';
+import { MAX_SIZE } from '@app/common';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import metadata from '../metadata';
@@ -11,7 +12,7 @@ export const API_PREFIX = 'api/hyperfleet/v1';
  * component schemas of every kind of the registry (kind-schemas.ts), which the kinds' routes refer to
  * by name. Throws ConfigError when a kind's schema name is already taken.
  */
-export async function buildOpenApiDocument(app: INestApplication, version: string, kinds: KindRegistry): Promise<OpenAPIObject> {
+export async function buildOpenApiDocument(app: INestApplication, version: string, kinds: KindRegistry, maxPageSize = MAX_SIZE): Promise<OpenAPIObject> {
   await SwaggerModule.loadPluginMetadata(metadata);
   const config = new DocumentBuilder()
     .setTitle('HyperFleet API')
@@ -25,7 +26,20 @@ export async function buildOpenApiDocument(app: INestApplication, version: strin
   const components = (document.components ??= {});
   const schemas = (components.schemas ??= {});
   Object.assign(schemas, kindSchemas(kinds, Object.keys(schemas)));
+  limitPageSize(document, maxPageSize);
   return document;
+}
+
+/** Every list's `size` (and deprecated `pageSize`) as this configuration bounds it (`list.max_size`). */
+function limitPageSize(document: OpenAPIObject, maxPageSize: number): void {
+  for (const path of Object.values(document.paths))
+    for (const operation of Object.values(path) as { parameters?: { name?: string; in?: string; schema?: { maximum?: number }; description?: string }[] }[]) {
+      for (const p of operation?.parameters ?? []) {
+        if (p.in !== 'query' || (p.name !== 'size' && p.name !== 'pageSize')) continue;
+        if (p.name === 'size') p.schema = { ...p.schema, maximum: maxPageSize };
+        if (p.description) p.description = p.description.replace('1–100', `1–${maxPageSize}`);
+      }
+    }
 }
 
 /** The document's description: what the service does, with the kinds this configuration serves. */

@@ -4,7 +4,7 @@ import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOp
 import type { Response } from 'express';
 import { BodyPipe, Caller, etagOf, isPlainObject, JsonText, NotFoundError, pageJson, parseListQuery, ValidationError } from '@app/common';
 import { COMMON_ORDER_COLUMNS, KIND_REGISTRY, ResourcePages } from '@app/persistence';
-import type { KindRegistry } from '@app/config';
+import { APP_CONFIG, AppConfig, KindRegistry } from '@app/config';
 import { createDtoFor } from '../kinds/dto/create-resource.dto';
 import { ForceDeleteDto } from '../kinds/dto/force-delete.dto';
 import { ListQueryParams } from '../kinds/dto/list.query';
@@ -35,6 +35,7 @@ export class GenericResourcesController {
     private readonly statuses: StatusesService,
     private readonly pages: ResourcePages,
     @Inject(KIND_REGISTRY) private readonly registry: KindRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -46,11 +47,11 @@ export class GenericResourcesController {
     const raw = query as Record<string, unknown>;
     const kindName = typeof raw.kind === 'string' && raw.kind !== '' ? raw.kind : undefined;
     const kind = kindName === undefined ? undefined : this.kindNamed(kindName);
-    const parsed = parseListQuery(raw, ORDERABLE);
+    const parsed = parseListQuery(raw, ORDERABLE, this.config.lists.maxSize);
     const page = await this.pages.pageAll(kind ? [kind] : this.registry.all(), {
       search: parsed.search,
-      offset: (parsed.page - 1) * parsed.size,
-      limit: parsed.size,
+      page: parsed.page,
+      size: parsed.size,
       order: parsed.order.map((o) => ({ column: o.field, direction: o.direction })),
     });
     deprecationHeader(res, parsed);

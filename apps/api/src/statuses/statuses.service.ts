@@ -1,6 +1,6 @@
-import type { ResourceKind } from '@app/config';
+import { APP_CONFIG, AppConfig, ResourceKind } from '@app/config';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NotFoundError, parseListQuery, uuidv7, ValidationError } from '@app/common';
 import { Address, AdapterCondition, AdapterStatus, AdapterStatusRepository, isPossibleAddress, Locked, ResourceStore, StatusRow, WriteSessions } from '@app/persistence';
 import { ConditionsService } from '../conditions/conditions.service';
@@ -27,6 +27,7 @@ export class StatusesService {
     private readonly sessions: WriteSessions,
     private readonly statuses: AdapterStatusRepository,
     private readonly conditions: ConditionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -93,7 +94,7 @@ export class StatusesService {
 
   /** A page of a resource's statuses, oldest first (search and order are accepted and ignored: CONTRACT §2.2). */
   async list(kind: ResourceKind, at: Address, rawQuery: Record<string, unknown>): Promise<{ page: number; total: number; items: AdapterStatus[] }> {
-    const query = parseListQuery({ page: rawQuery.page, size: rawQuery.size, pageSize: rawQuery.pageSize }, ORDERABLE_NONE);
+    const query = parseListQuery({ page: rawQuery.page, size: rawQuery.size, pageSize: rawQuery.pageSize }, ORDERABLE_NONE, this.config.lists.maxSize);
     if (!isPossibleAddress(at) || !(await this.store.exists(kind, at))) return this.notFound(kind, at);
     const { items, total } = await this.statuses.page(this.em, kind.kind, at.id, (query.page - 1) * query.size, query.size);
     return { page: query.page, total, items };

@@ -15,7 +15,10 @@ export interface ListQuery {
 
 const ORDER_ITEM = /^([a-z_][a-z0-9_]*)(\s+(asc|desc))?$/;
 export const MAX_PAGE = 100_000;
+/** The largest page size by default (CONTRACT D6); `list.max_size` may raise it up to MAX_SIZE_LIMIT (D17). */
 export const MAX_SIZE = 100;
+/** The largest `list.max_size`: the sentinel's page size goes up to 500. */
+export const MAX_SIZE_LIMIT = 500;
 export const DEFAULT_SIZE = 20;
 
 const first = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
@@ -37,19 +40,20 @@ function intParam(name: string, raw: unknown, min: number, max: number, errors: 
 
 /**
  * Reads `page`, `size`, `order` and `search` (CONTRACT D6, §2.2), with the deprecated aliases
- * `pageSize` (clamped to 1..100 for the older clients that sent up to 65500) and `orderBy` (D7); with
+ * `pageSize` (clamped to 1..maxSize for the older clients that sent up to 65500) and `orderBy` (D7); with
  * `orderBy`, an `order` of just `asc` or `desc` is the direction of its items that name none (D16).
- * `orderable` maps wire field names to the sortable property names.
+ * `orderable` maps wire field names to the sortable property names; `maxSize` is the largest `size`
+ * (`list.max_size`, CONTRACT D17).
  */
-export function parseListQuery(query: Record<string, unknown>, orderable: Record<string, string>): ListQuery {
+export function parseListQuery(query: Record<string, unknown>, orderable: Record<string, string>, maxSize = MAX_SIZE): ListQuery {
   const errors: FieldError[] = [];
   const page = intParam('page', query.page, 1, MAX_PAGE, errors) ?? 1;
   let deprecated = false;
-  let size = intParam('size', query.size, 1, MAX_SIZE, errors);
+  let size = intParam('size', query.size, 1, maxSize, errors);
   if (size === undefined && query.pageSize !== undefined) {
     deprecated = true;
     const legacy = intParam('pageSize', query.pageSize, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, errors);
-    if (legacy !== undefined) size = Math.min(MAX_SIZE, Math.max(1, legacy));
+    if (legacy !== undefined) size = Math.min(maxSize, Math.max(1, legacy));
   }
   if (errors.length) throw ValidationError.fields('Invalid query parameters', errors);
 

@@ -1,6 +1,7 @@
 import type { KindRegistry, ResourceKind } from '@app/config';
+import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { JoinedJson } from '@app/common';
 import { Kysely, RawBuilder, sql } from 'kysely';
 import { queryBound } from '../native-query';
@@ -24,11 +25,38 @@ export interface PageQuery {
   reference?: { refType: string; targetId: string };
   /** A `search` expression (CONTRACT §6). */
   search?: string;
-  offset: number;
-  limit: number;
+  /** The page, from 1. */
+  page: number;
+  /** Items per page. */
+  size: number;
   /** Sort keys in order; the id breaks ties. */
   order: readonly SortKey[];
+  /**
+   * Who reads (the client's address, agent and credentials, as the API sees them): a page continues only
+   * the list its own reader read the page before of, not another client's list of the same query.
+   */
+  reader?: string;
 }
+
+/** How long the end of a page stays usable for the next page of the same list (a poll reads its pages in turn). */
+export const LIST_CURSOR_TTL_SECONDS = 60;
+
+/**
+ * The columns a page can continue from (the keyset's): never null, each with its type, so that the stored
+ * text of a boundary compares as the column does. A list ordered by another (`deleted_time`) counts its
+ * offset from the top on every page.
+ */
+const KEYSET_TYPES: Record<string, string> = {
+  id: 'uuid',
+  name: 'text',
+  kind: 'text',
+  generation: 'int',
+  created_time: 'timestamptz',
+  updated_time: 'timestamptz',
+  created_by: 'text',
+  updated_by: 'text',
+  owner_id: 'uuid',
+};
 
 /** A page: its items as JSON text joined by PostgreSQL in runs, and the number of all matches. */
 export interface RenderedItems {
@@ -43,17 +71,28 @@ const PART_BYTES = 32 * 1024;
 const NAMED_ORDER_KEYS = 1;
 
 /**
- * Pages of a kind's lists in one statement each: the count of all matches and the page's items, each
- * rendered as JSON text by PostgreSQL and joined in runs. Without a search the statement is built once
- * per list shape (kind, scope, order) and, for the common orders, prepared under a name; a search
- * compiles a statement for its request.
+ * Pages of a kind's lists in one statement each: the page's items, each rendered as JSON text by
+ * PostgreSQL and joined in runs, and the number of all matches (CONTRACT D6, D17).
+ *
+ * A list read page after page (the sentinel's poll: page 1, 2, … until `total`) continues each page from
+ * where the list's previous page ended (its last item's sort keys, kept in `list_cursors` for a minute
+ * where every API process finds them) instead of counting an offset from the top: a page costs the same
+ * at any depth, and a resource removed or created during the poll shifts no later page, so none that
+ * lives through the poll is skipped or read twice. The poll's `total` is counted once, on its first page,
+ * and carried with it; its later pages show no resource created after its first (they fall in the next poll). A page nobody read the page before of (a client jumping to page 7), or of a list
+ * ordered by a column that may be null, counts its offset, and its total, from the top.
+ *
+ * Without a search the statements are built once per list shape (kind, scope, order, continued or not)
+ * and, for the common orders, prepared under a name; a search compiles a statement for its request.
  */
 @Injectable()
-export class ResourcePages {
+export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly json = new Map<string, RawBuilder<string>>();
   private readonly db: Kysely<any>;
   /** Statements of searchless lists by shape, built on first use. */
   private readonly shapes = new Map<string, Statement>();
+  private readonly expire: Statement;
+  private expiry?: NodeJS.Timeout;
 
   constructor(
     builder: SqlBuilder,
@@ -62,17 +101,27 @@ export class ResourcePages {
   ) {
     this.db = builder.db;
     for (const kind of kinds.all()) this.json.set(kind.kind, resourceJson(this.db, kind, kinds.all(), 'r'));
+    this.expire = prepare('list_cursors_expire', this.db.deleteFrom('list_cursors').where(sql<boolean>`written_at < now() - make_interval(secs => ${LIST_CURSOR_TTL_SECONDS})`));
+  }
+
+  /** Expired page ends are removed every half minute, by each process (what the lists keep between pages stays bounded). */
+  onApplicationBootstrap(): void {
+    this.expiry = setInterval(() => void queryBound(this.em, this.expire.sql, [], this.expire.name).catch(() => undefined), (LIST_CURSOR_TTL_SECONDS * 1000) / 2);
+    this.expiry.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.expiry);
   }
 
   /** One page of `kind`'s live rows in a stable order (the id breaks ties), and the number of all matches. */
   page(kind: ResourceKind, q: PageQuery): Promise<RenderedItems> {
-    const args = { offset: q.offset, limit: q.limit, ownerId: q.ownerId ?? null, refType: q.reference?.refType ?? null, refTarget: q.reference?.targetId ?? null };
-    if (q.search !== undefined) {
-      const once = compileOnce(this.build(kind, q, args));
-      return this.read(once.sql, once.params);
-    }
-    const statement = this.shape(kind, q);
-    return this.read(statement.sql, statement.values(args), q.order.length <= NAMED_ORDER_KEYS ? statement.name : undefined);
+    const order = withTieBreaker(q.order);
+    // a list ordered by columns that are never null can continue a page from where the one before ended
+    const keyset = order.every((o) => Object.hasOwn(KEYSET_TYPES, o.column));
+    const mode: Mode = !keyset ? 'offset' : q.page === 1 ? 'first' : 'next';
+    const args = { offset: (q.page - 1) * q.size, limit: q.size, ownerId: q.ownerId ?? null, refType: q.reference?.refType ?? null, refTarget: q.reference?.targetId ?? null, list: keyset ? listKey(kind, q) : null, page: q.page, previous: q.page - 1 };
+    return this.run(kind, q, mode, args);
   }
 
   /**
@@ -81,7 +130,7 @@ export class ResourcePages {
    * kind (fields a kind lacks, such as a root's `owner_id`, are null). Compiled per request: this list
    * is not on a hot path.
    */
-  pageAll(kinds: readonly ResourceKind[], q: Omit<PageQuery, 'ownerId' | 'reference'>): Promise<RenderedItems> {
+  async pageAll(kinds: readonly ResourceKind[], q: Omit<PageQuery, 'ownerId' | 'reference'>): Promise<RenderedItems> {
     const db = this.db;
     const order = withTieBreaker(q.order);
     const columns = [...new Set(['id', 'kind', ...order.map((o) => o.column)])];
@@ -94,7 +143,7 @@ export class ResourcePages {
       .reduce((all: AnyQuery, m: AnyQuery) => all.unionAll(m));
     let ids: AnyQuery = db.selectFrom(matches.as('u')).selectAll('u');
     for (const o of order) ids = ids.orderBy(`u.${o.column}`, o.direction);
-    ids = ids.limit(q.limit).offset(q.offset);
+    ids = ids.limit(q.size).offset((q.page - 1) * q.size);
     // each table's rows of the page, rendered by their kind (`case` over the kinds of the shared table)
     const byTable = new Map<string, ResourceKind[]>();
     for (const kind of kinds) byTable.set(kind.storage.table, [...(byTable.get(kind.storage.table) ?? []), kind]);
@@ -114,6 +163,16 @@ export class ResourcePages {
     return this.read(once.sql, once.params);
   }
 
+  /** A page statement of one kind and mode, built once per shape without a search, for the request with one. */
+  private run(kind: ResourceKind, q: PageQuery, mode: Mode, args: PageArgs): Promise<RenderedItems> {
+    if (q.search !== undefined) {
+      const once = compileOnce(this.build(kind, q, mode, args));
+      return this.read(once.sql, once.params);
+    }
+    const statement = this.shape(kind, q, mode);
+    return this.read(statement.sql, statement.values(args as unknown as Record<string, unknown>), q.order.length <= NAMED_ORDER_KEYS ? statement.name : undefined);
+  }
+
   /** Runs a page statement: its rows are the runs of the page's items in order (one without a run for an empty page), each with the total. */
   private async read(text: string, values: readonly unknown[], name?: string): Promise<RenderedItems> {
     const rows = await queryBound<{ total: string | number; size: number | null; part: string | null }>(this.em, text, values, name);
@@ -128,22 +187,30 @@ export class ResourcePages {
   }
 
   /** The statement of a searchless list of this shape, built once. */
-  private shape(kind: ResourceKind, q: PageQuery): Statement {
-    const key = `${kind.kind}|${q.ownerId !== undefined}|${q.reference !== undefined}|${q.order.map((o) => `${o.column} ${o.direction}`).join(',')}`;
+  private shape(kind: ResourceKind, q: PageQuery, mode: Mode): Statement {
+    const key = `${kind.kind}|${mode}|${q.ownerId !== undefined}|${q.reference !== undefined}|${q.order.map((o) => `${o.column} ${o.direction}`).join(',')}`;
     let statement = this.shapes.get(key);
     if (!statement) {
       // bounded: the orders a client can ask for are many; the named ones are few
       if (this.shapes.size >= 1000) this.shapes.clear();
-      const args = { offset: arg('offset'), limit: arg('limit'), ownerId: arg('ownerId'), refType: arg('refType'), refTarget: arg('refTarget') };
+      const args: PageArgs = { offset: arg('offset'), limit: arg('limit'), ownerId: arg('ownerId'), refType: arg('refType'), refTarget: arg('refTarget'), list: arg('list'), page: arg('page'), previous: arg('previous') };
       // only the common orders are named, and kept in the catalogue: the others are as many as clients make up
-      statement = prepare(`page_${kind.kind}`, this.build(kind, q, args), { catalogue: q.order.length <= NAMED_ORDER_KEYS });
+      statement = prepare(`page_${mode}_${kind.kind}`, this.build(kind, q, mode, args), { catalogue: q.order.length <= NAMED_ORDER_KEYS }) as Statement;
       this.shapes.set(key, statement);
     }
     return statement;
   }
 
-  /** The page statement of one kind (see `inRuns`), its values given as `args` (arguments of a prepared statement, or values). */
-  private build(kind: ResourceKind, q: PageQuery, args: { offset: unknown; limit: unknown; ownerId: unknown; refType: unknown; refTarget: unknown }): AnyQuery {
+  /**
+   * The page statement of one kind (see `inRuns`), its values given as `args` (arguments of a prepared
+   * statement, or values). `offset` counts the page's offset and the total from the top. `first` (page 1)
+   * does the same and records where the page ended. `next` (a later page) continues from where the list's
+   * previous page ended, with the poll's total, when that page was recorded within the last minute, and
+   * records where this one ends; else it counts the offset and the total from the top, as `offset` does.
+   * One statement either way: the branch that does not apply is cut by a one-time filter on the recorded
+   * end (`b`), so PostgreSQL never runs it.
+   */
+  private build(kind: ResourceKind, q: PageQuery, mode: Mode, args: PageArgs): AnyQuery {
     const db = this.db;
     const filter = q.search !== undefined ? compileSearch(db, q.search, kind, 'r') : undefined;
     const matches = () => {
@@ -154,20 +221,121 @@ export class ResourcePages {
       return filter ? m.where(filter.where) : m;
     };
     const order = withTieBreaker(q.order);
-    // deferred join: the page's ids from the narrow index/filter path first, then only those wide rows
-    // (OFFSET over whole rows, spec and conditions included, is several times dearer)
-    let ids: AnyQuery = matches().select('r.id');
-    for (const o of order) ids = ids.orderBy(`r.${o.column}`, o.direction);
-    ids = ids.limit(args.limit).offset(args.offset);
+    // deferred join: the page's ids (and sort keys) from the narrow index/filter path first, then only
+    // those wide rows (OFFSET over whole rows, spec and conditions included, is several times dearer)
+    const sorted = (m: AnyQuery): AnyQuery => order.reduce((acc: AnyQuery, o) => acc.orderBy(`r.${o.column}`, o.direction), m.select(order.map((o) => `r.${o.column}`))).limit(args.limit);
+    const fromTop = (m: AnyQuery): AnyQuery => sorted(m).offset(args.offset);
+    // a search of one label over all rows of the kind is counted from the labels index alone
+    const label = q.ownerId === undefined && q.reference === undefined ? filter?.count : undefined;
+    const countAll: AnyQuery = label ? db.selectFrom(label.as('x')).select('x.count') : matches().select(sql`count(*)`.as('count'));
+    let from: AnyQuery = db;
+    let ids: AnyQuery;
+    let counted: AnyQuery;
+    if (mode === 'next') {
+      // the previous page's end, recorded within the last minute; the poll's total goes on with it
+      from = from.with('b', () =>
+        db
+          .selectFrom('list_cursors as c')
+          .select(['c.last_keys', 'c.total as count', 'c.since'])
+          .where('c.list_key', '=', args.list)
+          .where('c.page', '=', args.previous)
+          .where(sql<boolean>`c.written_at > now() - make_interval(secs => ${sql.lit(LIST_CURSOR_TTL_SECONDS)})`),
+      );
+      // past the end, and nothing created since the poll began: a list ordered by name would otherwise show
+      // a resource created meanwhile that sorts later, and the poll, reaching its total early, would stop
+      // before its last page
+      const continued = sorted(
+        matches()
+          .innerJoin('b', (j: AnyQuery) => j.onTrue())
+          .where(after(order, 'r', sql.ref('b.last_keys')))
+          .where('r.created_time', '<=', sql.ref('b.since')),
+      );
+      const counting = fromTop(matches().where(sql<boolean>`not exists (select 1 from b)`));
+      ids = db.selectFrom(continued.as('k')).selectAll().unionAll(db.selectFrom(counting.as('o')).selectAll());
+      counted = db.selectNoFrom(sql`coalesce((select b.count from b), (${countAll}))`.as('count'));
+    } else {
+      ids = fromTop(matches());
+      counted = countAll;
+    }
+    // counted once, read by the answer and by the page's end
+    from = from.with('n', () => counted).with('ids', () => ids);
+    if (mode !== 'offset') {
+      // where this page ends (its last item's sort keys, as text), for the list's next page; a later
+      // page that had no recorded start records none (a client jumping to page 7 leaves nothing behind)
+      const last = order.reduce(
+        (acc: AnyQuery, o) => acc.orderBy(`l.${o.column}`, o.direction === 'asc' ? 'desc' : 'asc'),
+        db.selectFrom('ids as l').select(sql`array[${sql.join(order.map((o) => sql`${sql.ref(`l.${o.column}`)}::text`))}]`.as('k')),
+      );
+      const end = db.selectFrom([last.limit(1).as('e'), 'n', ...(mode === 'next' ? ['b'] : [])]);
+      from = from.with('w', () =>
+        db
+          .insertInto('list_cursors')
+          .columns(['list_key', 'page', 'last_keys', 'total', 'since', 'written_at'])
+          .expression(
+            end.select([
+              sql`cast(${args.list} as text)`.as('list_key'),
+              sql`cast(${args.page} as int)`.as('page'),
+              'e.k',
+              sql`n.count`.as('total'),
+              (mode === 'next' ? sql`b.since` : sql`now()`).as('since'),
+              sql`now()`.as('written_at'),
+            ]),
+          )
+          .onConflict((oc: AnyQuery) =>
+            oc.columns(['list_key', 'page']).doUpdateSet({ last_keys: sql.ref('excluded.last_keys'), total: sql.ref('excluded.total'), since: sql.ref('excluded.since'), written_at: sql.ref('excluded.written_at') }),
+          ),
+      );
+    }
     const items = db
       .selectFrom(tableOf(kind, 'r'))
-      .innerJoin(ids.as('p'), 'p.id', 'r.id')
+      .innerJoin('ids as p', 'p.id', 'r.id')
       .crossJoinLateral(renderedOnce(db, this.json.get(kind.kind)!))
       .select(numbered('j', orderBy(order, 'r')));
-    // a search of one label over all rows of the kind is counted from the labels index alone
-    const count = (q.ownerId === undefined && q.reference === undefined ? filter?.count : undefined) ?? sql`${matches().select(sql`count(*)`.as('count'))}`;
-    return inRuns(db, db, count, items);
+    return inRuns(db, from, sql`${db.selectFrom('n').select('n.count')}`, items);
   }
+}
+
+/** How a page statement finds its page (see ResourcePages.build). */
+type Mode = 'offset' | 'first' | 'next';
+
+/** The values of a page statement. */
+interface PageArgs {
+  offset: unknown;
+  limit: unknown;
+  ownerId: unknown;
+  refType: unknown;
+  refTarget: unknown;
+  list: unknown;
+  page: unknown;
+  previous: unknown;
+}
+
+/**
+ * The list a page belongs to: its kind, scope, search, order and page size, and its reader. Its pages
+ * continue from one another (a poll reads them in turn); any other list starts over. Two readers of the
+ * same query (a UI and a sentinel, or two replicas of one sentinel) whom the API cannot tell apart share
+ * the boundaries: a page may then continue from the other's previous page, which is where it would have
+ * started counting from the top, give or take the resources created or removed in between.
+ */
+function listKey(kind: ResourceKind, q: PageQuery): string {
+  return createHash('sha1')
+    .update(JSON.stringify([kind.kind, q.ownerId ?? null, q.reference ?? null, q.search ?? null, q.order, q.size, q.reader ?? null]))
+    .digest('base64url');
+}
+
+/**
+ * The rows after a page's last item in the list's order: `keys` is its sort keys as text (the columns of
+ * KEYSET_TYPES). One direction: a row comparison, which an index on the sort columns answers; mixed
+ * directions: each prefix equal and the next key past it.
+ */
+function after(order: readonly SortKey[], alias: string, keys: RawBuilder<unknown>): RawBuilder<boolean> {
+  const value = (i: number) => sql`cast(${keys}[${sql.lit(i + 1)}] as ${sql.raw(KEYSET_TYPES[order[i].column])})`;
+  const column = (i: number) => sql.ref(`${alias}.${order[i].column}`);
+  const past = (o: SortKey) => sql.raw(o.direction === 'desc' ? '<' : '>');
+  if (order.every((o) => o.direction === order[0].direction))
+    return sql<boolean>`(${sql.join(order.map((_, i) => column(i)))}) ${past(order[0])} (${sql.join(order.map((_, i) => value(i)))})`;
+  const terms = order.map((o, i) => sql`(${sql.join([...order.slice(0, i).map((_, j) => sql`${column(j)} = ${value(j)}`), sql`${column(i)} ${past(o)} ${value(i)}`], sql` and `)})`);
+  return sql<boolean>`(${sql.join(terms, sql` or `)})`;
 }
 
 /** The order with the id as the last key, so that pages are stable (ties broken in the direction of the last key). */

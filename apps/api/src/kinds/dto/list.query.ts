@@ -15,13 +15,13 @@ export class ListQueryParams {
   /** Page number, 1–100000. */
   @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 100000, default: 1 })
   page?: number;
-  /** Items per page, 1–100. */
+  /** Items per page, 1–100 (the largest is `list.max_size`, HYPERFLEET_LIST_MAX_SIZE, default 100, up to 500). */
   @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 20 })
   size?: number;
   /** Comma-separated `field [asc|desc]` items, e.g. `name asc,created_time desc`; `id` breaks ties. */
   @ApiPropertyOptional({ default: 'created_time desc' })
   order?: string;
-  /** Deprecated alias of `size` (clamped to 1–100); the answer carries `Deprecation: true`. */
+  /** Deprecated alias of `size` (clamped to 1–100, or `list.max_size`); the answer carries `Deprecation: true`. */
   @ApiPropertyOptional({ deprecated: true, type: 'integer' })
   pageSize?: number;
   /** Deprecated alias of `order`; the answer carries `Deprecation: true`. */
