@@ -179,7 +179,7 @@ describe(mapConditions.name, () => {
   it('shows masked data to toJson and dig', () => {
     const kind = clusterWith(rule('Data', { message: 'toJson(statuses[0].data) + " " + string(dig(statuses[0].data, "quota.0.left")) + " " + toJson(resource.spec)' }));
     const [condition] = mapConditions(input(kind, [report('gcp', [TRUE('Available')], { quota: [{ left: 7 }], clientSecret: 'hunter2' })])).conditions;
-    expect(condition.message).toBe(`{"quota":[{"left":7}],"clientSecret":"${REDACTED}"} 7 {"region":"us","pullSecret":"${REDACTED}"}`);
+    expect(condition.message).toBe(`{"clientSecret":"${REDACTED}","quota":[{"left":7}]} 7 {"pullSecret":"${REDACTED}","region":"us"}`);
   });
 
   it('leaves out a condition whose reason is over 256 bytes, and cuts a message over 2048 bytes at a character boundary', () => {

@@ -1,4 +1,4 @@
-import type { CelActivation, CompiledConditionRule, ResourceKind } from '@app/config';
+import { CelActivation, CompiledConditionRule, ResourceKind, toJson } from '@app/config';
 import { Optional } from '@marcbachmann/cel-js';
 import type { ResourceCondition, ResourceConditionStatus } from '@app/common';
 import { hrefOf } from '@app/persistence';
@@ -159,18 +159,14 @@ export interface MappingResult {
   notes: MappingNote[];
 }
 
-/** A rule's output in words: a string as it is, booleans as True/False, null as empty, anything else as JSON. */
+/** A rule's output in words: a string as it is, booleans as True/False, null as empty, anything else as JSON (toJson). */
 export function textOf(value: unknown): string {
   if (value instanceof Optional) return value.hasValue() ? textOf(value.value()) : '';
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  try {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v instanceof Map ? Object.fromEntries(v) : v)) ?? '';
-  } catch {
-    return String(value);
-  }
+  return toJson(value);
 }
 
 /** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes that ends on a character boundary. */

@@ -95,7 +95,9 @@ describe('condition rules', () => {
 
 describe(toJson.name, () => {
   it('writes CEL values as JSON: ints exactly, maps, lists, null', () => {
-    expect(toJson({ big: 9007199254740993n, n: 1.5, list: [1n, 'x', null], map: new Map([['k', true]]) })).toBe('{"big":9007199254740993,"n":1.5,"list":[1,"x",null],"map":{"k":true}}');
+    expect(toJson({ n: 1.5, big: 9007199254740993n, list: [1n, 'x', null, { b: 1, a: 2 }], map: new Map([['z', true], ['k', false]]) })).toBe(
+      '{"big":9007199254740993,"list":[1,"x",null,{"a":2,"b":1}],"map":{"k":false,"z":true},"n":1.5}',
+    );
     expect(toJson(null)).toBe('null');
   });
 

@@ -129,17 +129,30 @@ function describeCelError(err: unknown, text: string, what: string): string {
   return `${what} at line ${line}, column ${column}: ${summary}${near ? ` (near "${near}")` : ''}`;
 }
 
-/** A value as plain JSON data: CEL ints (bigint) as numbers, maps as objects, optionals as their value or null. */
+/** Keys in order (as Go's encoding/json writes a map), so that the same data always gives the same text. */
+function sortedKeys(entries: [string, unknown][]): Record<string, unknown> {
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const [key, item] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) sorted[key] = item;
+  return sorted;
+}
+
+/** A value as plain JSON data: CEL ints (bigint) as numbers, maps as objects with sorted keys, optionals as their value or null. */
 function jsonReplacer(this: unknown, _key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(value.toString());
-  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Map) return sortedKeys([...value.entries()].map(([k, v]) => [String(k), v]));
   if (value instanceof Optional) return value.hasValue() ? value.value() : null;
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (value === undefined) return null;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+    const entries = Object.entries(value);
+    // already in order (the replacer sees the copy it returned again)
+    if (entries.every(([k], i) => i === 0 || entries[i - 1][0] < k)) return value;
+    return sortedKeys(entries);
+  }
   return value;
 }
 
-/** `toJson(x)`: x as JSON text, at most MAX_TO_JSON_BYTES. */
+/** `toJson(x)`: x as JSON text with map keys sorted (as the original's Go writes it), at most MAX_TO_JSON_BYTES. */
 export function toJson(value: unknown): string {
   const text = JSON.stringify(value, jsonReplacer) ?? 'null';
   if (text.length > MAX_TO_JSON_BYTES || Buffer.byteLength(text) > MAX_TO_JSON_BYTES) throw new Error('toJson: output exceeds 1MB limit');

@@ -297,7 +297,8 @@ function insideAlternatives(errors: ErrorObject[]): Set<ErrorObject> {
 
 /**
  * Ajv's errors as one entry per field, in document order: the errors inside an anyOf/oneOf that failed
- * as a whole are left out (the anyOf/oneOf entry says it), messages of one field are joined.
+ * as a whole are left out (the anyOf/oneOf entry says it), messages of one field are joined, except that
+ * a wrong type is all there is to say.
  */
 function describeErrors(errors: ErrorObject[]): SpecProblem[] {
   const inside = insideAlternatives(errors);
@@ -308,7 +309,9 @@ function describeErrors(errors: ErrorObject[]): SpecProblem[] {
     if (!described) continue;
     const known = byField.get(described.field);
     if (known) {
-      if (!known.message.split('; ').includes(described.message)) known.message += `; ${described.message}`;
+      if (known.keyword === 'type') continue;
+      if (e.keyword === 'type') Object.assign(known, { message: described.message, keyword: 'type' });
+      else if (!known.message.split('; ').includes(described.message)) known.message += `; ${described.message}`;
     } else if (byField.size < MAX_SPEC_PROBLEMS) byField.set(described.field, { ...described, keyword: e.keyword });
   }
   return [...byField.values()];
