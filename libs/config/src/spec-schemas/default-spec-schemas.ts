@@ -10,8 +10,8 @@ export const DEFAULT_SPEC_SCHEMA_DOCUMENT = Object.freeze({
   paths: {},
   components: {
     schemas: {
-      ClusterSpec: { type: 'object', description: 'Cluster specification: any JSON object (the bundled default; a deployment names its own document in server.openapi_schema_path).' },
-      NodePoolSpec: { type: 'object', description: 'NodePool specification: any JSON object (the bundled default; a deployment names its own document in server.openapi_schema_path).' },
+      ClusterSpec: { type: 'object', additionalProperties: true, description: 'Cluster specification: any JSON object (the bundled default; a deployment names its own document in server.openapi_schema_path).' },
+      NodePoolSpec: { type: 'object', additionalProperties: true, description: 'NodePool specification: any JSON object (the bundled default; a deployment names its own document in server.openapi_schema_path).' },
     },
   },
 });
