@@ -68,7 +68,8 @@ describe('OpenAPI document', () => {
     expect(cluster.required).toEqual(expect.arrayContaining(['kind', 'name', 'spec', 'created_time', 'updated_time', 'created_by', 'updated_by', 'generation', 'status']));
     const condition = resolve(resolve(cluster.properties!.status).properties!.conditions.items);
     expect(condition.required).toEqual(expect.arrayContaining(['type', 'status', 'observed_generation', 'created_time', 'last_updated_time', 'last_transition_time']));
-    expect(resolve(condition.properties!.status).enum).toEqual(['True', 'False']);
+    // Unknown: a mapped condition whose rule failed (CONTRACT D15)
+    expect(resolve(condition.properties!.status).enum).toEqual(['True', 'False', 'Unknown']);
     const pool = responseSchema('post', '/clusters/{cluster_id}/nodepools', '201');
     expect(pool.required).toEqual(expect.arrayContaining(['owner_references', 'status', 'generation']));
     expect(resolve(pool.properties!.owner_references).required).toEqual(['id', 'kind']);

@@ -7,6 +7,7 @@ import { ConfigError } from './config-error';
 import { JwtConfig, readJwtIssuers } from './jwt.config';
 import { buildKindRegistry, KindRegistry } from './kinds/kind-registry';
 import { EntityConfig } from './kinds/resource-kind';
+import { loadSpecSchemas, SpecSchemas } from './spec-schemas/spec-schemas';
 
 export interface DatabaseConfig {
   /** Connection URL; undefined means "start an embedded PostgreSQL". */
@@ -30,8 +31,10 @@ export interface AppConfig {
   logging: { level: LogLevel; format: LogFormatSetting };
   /** Lists (CONTRACT D6, D17): the largest page size. */
   lists: { maxSize: number };
-  /** The resource kinds (`entities`, CONTRACT D13), validated. */
+  /** The resource kinds (`entities`, CONTRACT D13), validated, with their condition rules compiled. */
   kinds: KindRegistry;
+  /** The kinds' spec schemas (`server.openapi_schema_path`, CONTRACT D14), compiled. */
+  specSchemas: SpecSchemas;
   build: { version: string; commit: string; buildTime: string };
 }
 
@@ -106,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
   const jwt = readJwt(values, problems);
   const kinds = readKinds(values, given, problems);
-  if (problems.length || !kinds) throw new ConfigError(problems);
+  const specSchemas = kinds && readSpecSchemas(values, kinds, problems);
+  if (problems.length || !kinds || !specSchemas) throw new ConfigError(problems);
 
   const v = values as Values;
   const discrete = DISCRETE_DB_KEYS.some((k) => given.has(k));
@@ -132,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     logging: { level: v.loggingLevel as LogLevel, format: v.loggingFormat as LogFormatSetting },
     lists: { maxSize: v.listMaxSize },
     kinds,
+    specSchemas,
     build: { version: env.HYPERFLEET_BUILD_VERSION || build?.version || '0.0.0-dev', commit: env.HYPERFLEET_BUILD_COMMIT || build?.commit || 'unknown', buildTime: env.HYPERFLEET_BUILD_TIME || build?.buildTime || 'unknown' },
   };
 }
@@ -162,6 +167,18 @@ function readKinds(values: Record<ConfigKeyName, unknown>, given: ReadonlySet<Co
   };
   try {
     return buildKindRegistry((values.entities as EntityConfig[] | undefined) ?? [], overrides);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
+}
+
+/** `server.openapi_schema_path`: the kinds' spec schemas (once the kinds are valid). Its problems join the others. */
+function readSpecSchemas(values: Record<ConfigKeyName, unknown>, kinds: KindRegistry, problems: string[]): SpecSchemas | undefined {
+  const spec = CONFIG_KEYS.serverOpenapiSchemaPath;
+  try {
+    return loadSpecSchemas((values.serverOpenapiSchemaPath as string | undefined) || undefined, kinds, `${envName(spec)} (${spec.key})`);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);

@@ -6,3 +6,7 @@ export * from './duration';
 export * from './jwt.config';
 export * from './kinds/resource-kind';
 export { buildKindRegistry, KindRegistry } from './kinds/kind-registry';
+export { celEnvironment, dig, MAX_TO_JSON_BYTES, toJson } from './kinds/condition-rules';
+export type { CelActivation, CelProgram, CompiledConditionRule } from './kinds/condition-rules';
+export { loadSpecSchemas, MAX_SPEC_PROBLEMS, SpecSchemas } from './spec-schemas/spec-schemas';
+export type { SpecProblem } from './spec-schemas/spec-schemas';

@@ -1,6 +1,6 @@
-import { APP_CONFIG, AppConfig, KindRegistry, ResourceKind } from '@app/config';
+import { APP_CONFIG, AppConfig, KindRegistry, ResourceKind, SpecProblem } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
-import { assertIfMatch, ConflictError, isPlainObject, isUuid, jsonEqual, ListQuery, LOGGER, Logger, NotFoundError, parseListQuery, uuidv7, ValidationError } from '@app/common';
+import { assertIfMatch, ConflictError, FieldError, isPlainObject, isUuid, jsonEqual, ListQuery, LOGGER, Logger, NotFoundError, parseListQuery, uuidv7, ValidationError } from '@app/common';
 import {
   Address,
   hrefOf,
@@ -37,6 +37,28 @@ export interface ResourcePatch {
   references?: unknown;
 }
 
+/** The `constraint` of an errors[] entry for a spec schema keyword that failed (where one fits). */
+const SPEC_CONSTRAINTS: Record<string, FieldError['constraint']> = {
+  required: 'required',
+  dependentRequired: 'required',
+  type: 'type',
+  enum: 'enum',
+  const: 'enum',
+  pattern: 'pattern',
+  format: 'format',
+  minLength: 'min_length',
+  maxLength: 'max_length',
+  minimum: 'min',
+  exclusiveMinimum: 'min',
+  minItems: 'min',
+  minProperties: 'min',
+  maximum: 'max',
+  exclusiveMaximum: 'max',
+  maxItems: 'max',
+  maxProperties: 'max',
+  uniqueItems: 'unique',
+};
+
 /** A list's page and the query it answers (for the Deprecation header). */
 export type ListAnswer = RenderedPage & { query: ListQuery };
 
@@ -63,11 +85,21 @@ export class KindsService {
   ) {}
 
   /**
+   * 400 VAL-000 `Invalid <SchemaName>` with one errors[] entry per failing field when `spec` breaks the
+   * kind's spec schema (CONTRACT D14, R1.4); nothing for a kind without one.
+   */
+  private checkSpec(kind: ResourceKind, spec: unknown): void {
+    const problems = this.config.specSchemas.check(kind, spec);
+    if (problems.length) throw ValidationError.fields(`Invalid ${kind.specSchemaName}`, problems.map(fieldError));
+  }
+
+  /**
    * Creates a resource (generation 1, its initial conditions), with its labels and references, under
    * `owners` for a child kind (nearest first): the parent is locked meanwhile, so that it cannot be
    * marked for deletion or removed, and so is each referenced resource. A taken name is 409 CNF-001.
    */
   create(kind: ResourceKind, owners: readonly string[] | undefined, dto: NewResource, caller: string): Promise<ResourceView> {
+    this.checkSpec(kind, dto.spec);
     const labels = dto.labels === undefined || dto.labels === null ? {} : this.labels.validate(dto.labels);
     const refs = kind.references.length ? this.references.parse(kind, dto.references, true)! : [];
     const now = new Date();
@@ -90,7 +122,7 @@ export class KindsService {
         if (isUniqueViolation(err)) throw ConflictError.nameTaken(kind.kind);
         throw err;
       }
-      if (initial.started) session.afterCommit(() => this.conditions.countStart(kind, false));
+      this.conditions.afterCommit(session, kind, row, initial, false);
       return { kind, row, labels };
     };
     // one statement (the row with its labels) needs no transaction; holding a parent or targets does
@@ -124,6 +156,7 @@ export class KindsService {
     const refsGiven = patch.references !== undefined && patch.references !== null;
     if ((patch.spec === undefined || patch.spec === null) && (patch.labels === undefined || patch.labels === null) && !refsGiven)
       throw ValidationError.badRequest('at least one field must be provided for update');
+    if (patch.spec !== undefined && patch.spec !== null) this.checkSpec(kind, patch.spec);
     if (patch.labels !== undefined && patch.labels !== null) this.labels.validate(patch.labels);
     const refs = refsGiven ? this.references.parse(kind, patch.references, false) : undefined;
     return this.sessions.optimistic(async (session) => {
@@ -144,10 +177,10 @@ export class KindsService {
       row.updatedTime = new Date();
       row.updatedBy = caller;
       const labels = labelsChanged ? (patch.labels as LabelMap) : current;
-      const { next, started } = this.conditions.afterChange(kind, row, statuses, false);
-      if (next) row.conditions = next;
+      const recomputed = this.conditions.afterChange(kind, row, statuses, false);
+      if (recomputed.next) row.conditions = recomputed.next;
       await this.store.save(session, kind, row, { spec: specChanged, labels: labelsChanged ? labels : undefined, references: refs });
-      if (started) session.afterCommit(() => this.conditions.countStart(kind, false));
+      this.conditions.afterCommit(session, kind, row, recomputed, false);
       return { kind, row, labels };
     });
   }
@@ -196,12 +229,12 @@ export class KindsService {
       await this.store.remove(session, kind, [row.id], at, caller);
       return false;
     }
-    const { next, started } = this.conditions.afterChange(kind, row, statuses, remaining > 0);
-    if (next) row.conditions = next;
+    const recomputed = this.conditions.afterChange(kind, row, statuses, remaining > 0);
+    if (recomputed.next) row.conditions = recomputed.next;
     // its own references go with the mark (R5.1)
     await this.store.save(session, kind, row, { references: kind.references.length ? [] : undefined });
     if (kind.references.length) row.references = [];
-    if (started) session.afterCommit(() => this.conditions.countStart(kind, true));
+    this.conditions.afterCommit(session, kind, row, recomputed, true);
     return true;
   }
 
@@ -304,3 +337,8 @@ export class KindsService {
 }
 
 export type { StoredReference };
+
+function fieldError(problem: SpecProblem): FieldError {
+  const constraint = SPEC_CONSTRAINTS[problem.keyword];
+  return { field: problem.field, message: problem.message, ...(constraint ? { constraint } : {}) };
+}

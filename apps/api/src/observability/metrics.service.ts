@@ -16,6 +16,7 @@ export class MetricsService {
   private readonly requests: Counter<'method' | 'path' | 'code'>;
   private readonly duration: Histogram<'method' | 'path' | 'code'>;
   private readonly reconciliationStarted: Counter<'resource_type' | 'is_delete'>;
+  private readonly mappingErrors: Counter<'resource_type' | 'condition_type'>;
   private pool?: Pool;
 
   constructor(
@@ -63,6 +64,12 @@ export class MetricsService {
       labelNames: ['resource_type', 'is_delete'],
       registers,
     });
+    this.mappingErrors = new Counter({
+      name: 'hyperfleet_api_condition_mapping_errors_total',
+      help: 'Evaluations of a CEL condition mapping rule that failed (the mapped condition was written Unknown, reason ConditionMappingError), by kind and condition type',
+      labelNames: ['resource_type', 'condition_type'],
+      registers,
+    });
     const stats = this.reconciliation;
     const gauge = (name: string, help: string, pick: (r: { pending: number; stuck: number; stuckSeconds: number }) => number) =>
       new Gauge({
@@ -89,6 +96,11 @@ export class MetricsService {
   /** Counts a transition of Reconciled into False (CONTRACT §5.8 B8). */
   reconciliationStartedFor(kind: string, isDelete: boolean): void {
     this.reconciliationStarted.inc({ resource_type: kind, is_delete: String(isDelete) });
+  }
+
+  /** Counts a failed evaluation of a condition mapping rule (CONTRACT D15). */
+  conditionMappingFailed(kind: string, conditionType: string): void {
+    this.mappingErrors.inc({ resource_type: kind, condition_type: conditionType });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

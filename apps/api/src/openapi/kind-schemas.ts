@@ -1,4 +1,4 @@
-import { ConfigError, KindRegistry, ReferenceType, ResourceKind } from '@app/config';
+import { ConfigError, KindRegistry, ReferenceType, ResourceKind, SpecSchemas } from '@app/config';
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { aggregateConditions, ResourceCondition } from '@app/common';
 import { API_BASE, hrefOf } from '@app/persistence';
@@ -78,11 +78,16 @@ function bounds(ref: ReferenceType): string {
  * the kind's name limits, its parent (`owner_references`) and reference types, the list envelope with
  * `kind` (CONTRACT D6), and carry examples that are valid requests.
  *
+ * With `deployed` (CONTRACT D14), a spec schema the deployment's document gives is served as written
+ * there, with the components it refers to (one whose name the document already uses is served as
+ * `<Name>_2`, its references rewritten), so that Swagger UI and generated clients see it.
+ *
  * `taken` are names the document already uses. Throws ConfigError when a kind's schema name is taken
  * (by the API's own schemas or by another kind's, e.g. kinds `Foo` and `FooList`).
  */
-export function kindSchemas(registry: KindRegistry, taken: Iterable<string> = []): Record<string, SchemaObject> {
-  checkNames(registry, taken);
+export function kindSchemas(registry: KindRegistry, taken: Iterable<string> = [], deployed?: SpecSchemas): Record<string, SchemaObject> {
+  const takenNames = [...taken];
+  checkNames(registry, takenNames);
   const schemas: Record<string, SchemaObject> = {};
   for (const [name, kinds] of specSchemaOwners(registry)) schemas[name] = specSchema(kinds);
   for (const kind of registry.all()) {
@@ -103,7 +108,11 @@ export function kindSchemas(registry: KindRegistry, taken: Iterable<string> = []
     description: 'Status of a resource of any kind, computed by the service from adapter reports; it cannot be written.',
   };
   schemas.ResourceCondition = conditionSchema();
-  schemas.ResourceConditionStatus = { type: 'string', enum: ['True', 'False'], description: 'Status of an aggregated condition.' };
+  schemas.ResourceConditionStatus = {
+    type: 'string',
+    enum: ['True', 'False', 'Unknown'],
+    description: 'Status of a condition: the service\u2019s own conditions are True or False; a mapped condition is Unknown while its rule fails to evaluate (reason ConditionMappingError).',
+  };
   schemas.ObjectReference = {
     ...object(
       {
@@ -115,6 +124,7 @@ export function kindSchemas(registry: KindRegistry, taken: Iterable<string> = []
     ),
     description: 'A reference to another resource.',
   };
+  if (deployed) Object.assign(schemas, deployed.servedSchemas(new Set([...takenNames, ...Object.keys(schemas)])));
   return schemas;
 }
 
@@ -330,7 +340,7 @@ function conditionSchema(): SchemaObject {
   return {
     ...object(
       {
-        type: string('Condition type: `Reconciled`, `LastKnownReconciled` or `<Adapter>Successful`.'),
+        type: string('Condition type: `Reconciled`, `LastKnownReconciled`, `<Adapter>Successful`, or the type of a condition mapping rule of the kind (`conditions:` of its entity entry).'),
         status: schemaRef('ResourceConditionStatus'),
         reason: string('Machine-readable reason code.'),
         message: string('Human-readable message.'),
@@ -341,7 +351,7 @@ function conditionSchema(): SchemaObject {
       },
       ['type', 'status', 'observed_generation', 'created_time', 'last_updated_time', 'last_transition_time'],
     ),
-    description: 'A condition aggregated from adapter reports.',
+    description: 'A condition computed from adapter reports: aggregated by the service, or mapped by a configured CEL rule (listed after the others, by type).',
   };
 }
 

@@ -1,4 +1,4 @@
-import type { KindRegistry } from '@app/config';
+import type { KindRegistry, SpecSchemas } from '@app/config';
 import { MAX_SIZE } from '@app/common';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -10,9 +10,10 @@ export const API_PREFIX = 'api/hyperfleet/v1';
 /**
  * Builds the OpenAPI document from our controllers and DTOs (never copied from the reference) and the
  * component schemas of every kind of the registry (kind-schemas.ts), which the kinds' routes refer to
- * by name. Throws ConfigError when a kind's schema name is already taken.
+ * by name, with the deployed spec schemas (`specSchemas`, CONTRACT D14) in place of the permissive ones.
+ * Throws ConfigError when a kind's schema name is already taken.
  */
-export async function buildOpenApiDocument(app: INestApplication, version: string, kinds: KindRegistry, maxPageSize = MAX_SIZE): Promise<OpenAPIObject> {
+export async function buildOpenApiDocument(app: INestApplication, version: string, kinds: KindRegistry, specSchemas?: SpecSchemas, maxPageSize = MAX_SIZE): Promise<OpenAPIObject> {
   await SwaggerModule.loadPluginMetadata(metadata);
   const config = new DocumentBuilder()
     .setTitle('HyperFleet API')
@@ -25,7 +26,7 @@ export async function buildOpenApiDocument(app: INestApplication, version: strin
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
   const components = (document.components ??= {});
   const schemas = (components.schemas ??= {});
-  Object.assign(schemas, kindSchemas(kinds, Object.keys(schemas)));
+  Object.assign(schemas, kindSchemas(kinds, Object.keys(schemas), specSchemas));
   limitPageSize(document, maxPageSize);
   return document;
 }

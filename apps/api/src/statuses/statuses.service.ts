@@ -45,7 +45,8 @@ export class StatusesService {
       const plan = this.plan(kind, locked, dto, observed);
       if ('outcome' in plan) return plan.outcome;
       const { stored } = plan;
-      if (plan.unknown) {
+      // an adapter's first report with Available=Unknown leaves the conditions alone, unless the kind maps conditions (§5.7 step 8)
+      if (plan.unknown && !this.conditions.maps(kind)) {
         await this.store.upsertStatus(session, kind, stored);
         return { stored };
       }
@@ -58,9 +59,9 @@ export class StatusesService {
         return { stored };
       }
       // the status and, when they changed, the resource's conditions in one statement
-      const { next, started } = this.conditions.afterReport(kind, row, all, children > 0);
-      await this.store.upsertStatus(session, kind, stored, next);
-      if (started) session.afterCommit(() => this.conditions.countStart(kind, !!row.deletedTime));
+      const recomputed = this.conditions.afterReport(kind, row, all, children > 0);
+      await this.store.upsertStatus(session, kind, stored, recomputed.next);
+      this.conditions.afterCommit(session, kind, row, recomputed, !!row.deletedTime);
       return { stored };
     });
     return outcome ?? this.notFound(kind, at);

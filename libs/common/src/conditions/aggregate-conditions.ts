@@ -19,10 +19,16 @@ export interface AdapterReport {
   lastReportTime: string;
 }
 
-/** Wire shape of an aggregated condition (snake_case, as stored in the resource's `conditions` JSONB). */
+/**
+ * Status of a resource condition: the service's own conditions are True or False; a mapped condition
+ * (CEL, §5.9) is Unknown when its rule failed to evaluate (CONTRACT D15).
+ */
+export type ResourceConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** Wire shape of a resource condition (snake_case, as stored in the resource's `conditions` JSONB). */
 export interface ResourceCondition {
   type: string;
-  status: 'True' | 'False';
+  status: ResourceConditionStatus;
   reason?: string;
   message?: string;
   observed_generation: number;
@@ -84,8 +90,11 @@ export function adapterConditionType(adapter: string): string {
   return `${pascal}Successful`;
 }
 
+/** A condition the aggregation computes itself: never Unknown. */
+export type AggregatedCondition = ResourceCondition & { status: 'True' | 'False' };
+
 /** Conditions per CONTRACT §5.8 B: [Reconciled, LastKnownReconciled, ...<Adapter>Successful in R order]. */
-export function aggregateConditions(input: AggregationInput): ResourceCondition[] {
+export function aggregateConditions(input: AggregationInput): AggregatedCondition[] {
   // A repeated name in the configuration must not yield two conditions of one type.
   const required = [...new Set(input.requiredAdapters)];
   const snapshots = takeSnapshots(input.statuses, required, input.generation);
@@ -134,7 +143,7 @@ function reconciled(
   required: string[],
   snapshots: Map<string, Snapshot>,
   previous: ResourceCondition | undefined,
-): ResourceCondition {
+): AggregatedCondition {
   const { generation, refTime, deleting } = input;
   const met = (s: Snapshot | undefined): boolean =>
     s !== undefined && s.observedGeneration === generation && (deleting ? s.finalized : s.available);
@@ -190,7 +199,7 @@ function lastKnownReconciled(
   required: string[],
   snapshots: Map<string, Snapshot>,
   previous: ResourceCondition | undefined,
-): ResourceCondition {
+): AggregatedCondition {
   const { refTime } = input;
   const reported = required.map((name) => snapshots.get(name));
   const present = reported.filter((s): s is Snapshot => s !== undefined);
@@ -265,8 +274,8 @@ function adapterConditions(
   required: string[],
   snapshots: Map<string, Snapshot>,
   previousByType: Map<string, ResourceCondition>,
-): ResourceCondition[] {
-  const conditions: ResourceCondition[] = [];
+): AggregatedCondition[] {
+  const conditions: AggregatedCondition[] = [];
   for (const name of required) {
     const snapshot = snapshots.get(name);
     if (!snapshot) continue;

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config-error';
+import { compileConditionRules, CompiledConditionRule } from './condition-rules';
 import { BUILT_IN_KINDS, BuiltInKind, DEFAULT_NAME_MAX, DEFAULT_NAME_MIN, SHARED_STORAGE } from './built-in-kinds';
 import { EntityDraft, Indexed, readEntity, show } from './entity-config';
 import { ConditionRule, DeletePolicy, EntityConfig, KindStorage, ReferenceType, ResourceKind } from './resource-kind';
@@ -145,9 +146,10 @@ export function buildKindRegistry(entities: readonly EntityConfig[], adapterOver
   checkOwnershipCycles(candidates, declared, report);
   checkRequiredReferenceCycles(candidates, declared, report);
   checkConditionTypes(candidates, report);
+  const rules = new Map(candidates.map((c) => [c.kind, compileConditionRules(c.conditions, (message) => report(c.where, message))]));
 
   if (problems.length) throw new ConfigError(sortByEntry(problems));
-  return new KindRegistry(link(candidates));
+  return new KindRegistry(link(candidates, rules));
 }
 
 /** Problems in config order (a stable sort, so each entry's keep the order they were found in). */
@@ -282,7 +284,7 @@ function checkConditionTypes(candidates: Candidate[], report: (where: string, me
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Builds the descriptors, links parents, children and referrers (a cyclic graph), then freezes everything. */
-function link(candidates: Candidate[]): ResourceKind[] {
+function link(candidates: Candidate[], rules: ReadonlyMap<string, readonly CompiledConditionRule[]>): ResourceKind[] {
   const children = new Map<string, ResourceKind[]>();
   const referencedBy = new Map<string, { readonly kind: ResourceKind; readonly ref: ReferenceType }[]>();
   const kinds = candidates.map((c): Mutable<ResourceKind> => {
@@ -303,6 +305,7 @@ function link(candidates: Candidate[]): ResourceKind[] {
       specSchemaName: c.specSchemaName,
       requireSpecSchema: c.requireSpecSchema,
       conditions: Object.freeze(c.conditions.map(({ value }) => Object.freeze({ ...value }))),
+      rules: Object.freeze([...rules.get(c.kind)!]),
       storage: c.storage,
       builtIn: c.builtIn !== undefined,
     };

@@ -1,3 +1,5 @@
+import type { CompiledConditionRule } from './condition-rules';
+
 /** What happens to a kind's rows when their parent is deleted (CONTRACT §5.5 R5.2, R5.3). */
 export type DeletePolicy = 'cascade' | 'restrict';
 
@@ -21,7 +23,7 @@ export interface ReferenceType {
   readonly max?: number;
 }
 
-/** A CEL condition-mapping rule (CONTRACT §5.9), parsed and checked for shape only (a later issue compiles the CEL). */
+/** A CEL condition-mapping rule (CONTRACT §5.9) as configured; `ResourceKind.rules` holds it compiled. */
 export interface ConditionRule {
   readonly type: string;
   /** CEL expression text. */
@@ -65,6 +67,8 @@ export interface ResourceKind {
   /** Whether a missing spec schema component stops start-up (CONTRACT D14). */
   readonly requireSpecSchema: boolean;
   readonly conditions: readonly ConditionRule[];
+  /** `conditions` compiled (CEL programs), sorted by type: the order mapped conditions are written in (CONTRACT §5.8 B5). */
+  readonly rules: readonly CompiledConditionRule[];
   readonly storage: KindStorage;
   /** Cluster and NodePool: always declared, with tables of their own. */
   readonly builtIn: boolean;

@@ -14,6 +14,19 @@ import { addressed, AnyQuery, ofKind, selectKind, tableOf } from './kind-sql';
 const ROW_COLUMNS = ['id', 'name', 'spec', 'generation', 'version', 'conditions', 'created_time', 'updated_time', 'created_by', 'updated_by', 'deleted_time', 'deleted_by', 'deleted_at', 'rendered_labels'];
 /** What the status path reads of a row. */
 const STATUS_COLUMNS = ['id', 'generation', 'version', 'conditions', 'created_time', 'updated_time', 'deleted_time'];
+/** What it reads besides for a kind with condition mapping rules: the rest of the rules' `resource` variable (CONTRACT §5.9). */
+const MAPPING_COLUMNS = ['name', 'spec', 'created_by', 'updated_by', 'deleted_by'];
+
+/** The columns the status path reads of a kind's rows. */
+function statusColumns(kind: ResourceKind, alias: string): string[] {
+  const columns = [...STATUS_COLUMNS];
+  if (kind.rules.length) {
+    columns.push(...MAPPING_COLUMNS);
+    if (kind.parent) columns.push('owner_id');
+    if (kind.storage.shared) columns.push('href', 'owner_href');
+  }
+  return columns.map((c) => `${alias}.${c}`);
+}
 
 /** The columns of a kind's rows a change reads: its owner and, on the shared table, the stored hrefs. */
 function rowColumns(kind: ResourceKind, alias: string): string[] {
@@ -178,7 +191,7 @@ export class KindStatements {
     // ---- reads of one row ---------------------------------------------------------------------
     const statusRead = (nested: boolean) =>
       addressed(
-        selectKind(db, kind).select(STATUS_COLUMNS.map((c) => `r.${c}`)),
+        selectKind(db, kind).select(statusColumns(kind, 'r')),
         kind,
         'r',
         nested,

@@ -34,7 +34,9 @@ export interface RenderedRow {
 }
 
 /** What the status path reads of a row. */
-export type StatusRow = Pick<ResourceRecord, 'id' | 'generation' | 'version' | 'conditions' | 'createdTime' | 'updatedTime' | 'deletedTime'>;
+export type StatusRow = Pick<ResourceRecord, 'id' | 'generation' | 'version' | 'conditions' | 'createdTime' | 'updatedTime' | 'deletedTime'> &
+  /** Read for kinds with condition mapping rules only (their `resource` variable, CONTRACT §5.9). */
+  Partial<Pick<ResourceRecord, 'name' | 'spec' | 'createdBy' | 'updatedBy' | 'deletedBy' | 'ownerId' | 'href' | 'ownerHref'>>;
 
 /** The references of a write as arrays for `unnest`, in order; empty to clear. */
 function referenceArrays(refs: readonly StoredReference[] | undefined): { setRefs: boolean; refTypes: string[]; refKinds: string[]; refIds: string[] } {
@@ -348,7 +350,7 @@ export function isPossibleAddress(at: Address): boolean {
 }
 
 function statusRow(row: Record<string, unknown>): StatusRow {
-  return {
+  const status: StatusRow = {
     id: row.id as string,
     generation: row.generation as number,
     version: row.version as number,
@@ -357,6 +359,14 @@ function statusRow(row: Record<string, unknown>): StatusRow {
     updatedTime: pgDate(row.updated_time)!,
     deletedTime: pgDate(row.deleted_time),
   };
+  // the columns of a kind with mapping rules
+  if (row.spec !== undefined) {
+    Object.assign(status, { name: row.name, spec: row.spec, createdBy: row.created_by, updatedBy: row.updated_by, deletedBy: row.deleted_by ?? null });
+    if (row.owner_id !== undefined) status.ownerId = row.owner_id as string;
+    if (row.href !== undefined) status.href = row.href as string;
+    if (row.owner_href !== undefined && row.owner_href !== null) status.ownerHref = row.owner_href as string;
+  }
+  return status;
 }
 
 /** The statements held by a value of KindStatements (a statement, or the two variants of one). */
