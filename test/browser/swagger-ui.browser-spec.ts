@@ -7,8 +7,11 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Swagger UI in a real headless Chromium (Debian's `chromium` package, never a downloaded browser):
- * the page served at /api/hyperfleet/v1/openapi.html renders the operations, and "Try it out" on
- * GET /clusters reaches the API and shows its answer. Runs with `npm run test:browser`, not `npm test`.
+ * the page served at /api/hyperfleet/v1/openapi.html renders the operations with their tags'
+ * descriptions, no Authorize button while authentication is off, error codes as code (not italics), and
+ * "Try it out" of every operation succeeds with the example Swagger UI fills in (issue 22.5); the test
+ * types in only the ids of resources it created for the operation. Runs with `npm run test:browser`,
+ * not `npm test`.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -120,4 +123,81 @@ describe('Swagger UI in Chromium', () => {
     await op.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(OUTPUT, 'swagger-ui-try-it-out.png'), fullPage: true });
   });
+
+  it('describes every tag, shows no Authorize button while authentication is off, and writes error codes as code, not italics', async () => {
+    for (const [tag, words] of [
+      ['clusters', 'Cluster resources under'],
+      ['nodepools', 'NodePool resources under their Cluster'],
+      ['statuses', 'Adapter status reports'],
+      ['resources', 'Resources of every kind'],
+      ['metadata', 'metadata document'],
+    ]) {
+      expect(await page.locator(`.opblock-tag[data-tag="${tag}"]`).textContent()).toContain(words);
+    }
+    expect(await page.locator('.btn.authorize').count()).toBe(0);
+
+    const op = page.locator('#operations-clusters-getClusterById');
+    await op.locator('.opblock-summary-control').click();
+    const fallback = op.locator('.responses-table tr.response[data-code="default"] .response-col_description');
+    await fallback.waitFor();
+    expect(await fallback.locator('code').allTextContents()).toEqual(expect.arrayContaining(['HYPERFLEET-INT-*', 'HYPERFLEET-SVC-*']));
+    expect(await op.locator('.responses-table em').count()).toBe(0);
+    await op.locator('.opblock-summary-control').click();
+  });
+
+  it('"Try it out" of every operation succeeds with its prefilled example', async () => {
+    const api = `${base}/api/hyperfleet/v1`;
+    const send = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${api}${path}`, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return res.status === 204 ? undefined : ((await res.json()) as Record<string, any>);
+    };
+    let n = 0;
+    /** Fresh resources for one operation: the ids its path needs, marked for deletion first for a force-delete. */
+    const idsFor = async (path: string, operationId: string): Promise<Record<string, string>> => {
+      const params = [...path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);
+      if (params.length === 0) return {};
+      const cluster = await send('POST', '/clusters', { kind: 'Cluster', name: `try-${++n}`, spec: {} });
+      const ids: Record<string, string> = { cluster_id: cluster!.id, resource_id: cluster!.id };
+      if (params.includes('nodepool_id')) ids.nodepool_id = (await send('POST', `/clusters/${cluster!.id}/nodepools`, { kind: 'NodePool', name: `np-${n}`, spec: {} }))!.id;
+      if (operationId.startsWith('forceDelete')) await send('DELETE', params.includes('nodepool_id') ? `/nodepools/${ids.nodepool_id}` : `/clusters/${cluster!.id}`);
+      return ids;
+    };
+
+    const doc = (await (await fetch(`${api}/openapi`)).json()) as { paths: Record<string, Record<string, { operationId: string; tags: string[]; responses: Record<string, unknown> }>> };
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), ...op })));
+    /** The answer an operation's example must get: 201 where a report or a create is stored, else its one documented success. */
+    const expected = (responses: Record<string, unknown>): number => {
+      const ok = Object.keys(responses).filter((c) => /^2\d\d$/.test(c));
+      return ok.includes('201') ? 201 : Number(ok[0]);
+    };
+    expect(operations.length).toBeGreaterThanOrEqual(35);
+    // a fresh page: every operation collapsed, none in "Try it out" mode
+    await page.goto(`${api}/openapi.html`);
+    await page.locator('.swagger-ui .info .title').filter({ hasText: 'HyperFleet API' }).waitFor();
+    const answers: string[] = [];
+    for (const { path, method, operationId, tags, responses } of operations) {
+      const ids = await idsFor(path, operationId);
+      const op = page.locator(`#operations-${tags[0]}-${operationId}`);
+      await op.locator('.opblock-summary-control').click();
+      await op.getByRole('button', { name: 'Try it out' }).click();
+      for (const [name, id] of Object.entries(ids)) {
+        const input = op.locator(`tr[data-param-name="${name}"][data-param-in="path"] input`);
+        if ((await input.count()) > 0) await input.fill(id);
+      }
+      await op.getByRole('button', { name: 'Execute' }).click();
+      const status = op.locator('.live-responses-table .response-col_status').filter({ hasText: /^\s*\d{3}\s*$/ }).first();
+      await status.waitFor();
+      const code = Number((await status.textContent())!.trim());
+      const want = expected(responses);
+      const body = code === want ? '' : ` ${(await op.locator('.live-responses-table .response-col_description').first().textContent())?.slice(0, 300)}`;
+      answers.push(`${method} ${path}: ${code}${code === want ? '' : ` (want ${want})${body}`}`);
+      if (operationId === 'putClusterStatuses') await op.screenshot({ path: join(OUTPUT, 'swagger-ui-report.png') });
+      await op.locator('.opblock-summary-control').click();
+    }
+    expect(answers.filter((a) => a.includes('(want'))).toEqual([]);
+    expect(answers).toHaveLength(operations.length);
+    // the browser sent them: the API saw a report for the nested node pool with the example's adapter
+    expect(requests.some((url) => /\/clusters\/[0-9a-f-]{36}\/nodepools\/[0-9a-f-]{36}\/statuses$/.test(url))).toBe(true);
+  }, 300_000);
 });

@@ -94,13 +94,20 @@ describe('authentication (server.jwt.enabled=true)', () => {
     it('serves the metadata document, the OpenAPI document and Swagger UI without a token', async () => {
       expect((await t.http.get('/api/hyperfleet').expect(200)).body).toMatchObject({ id: 'hyperfleet', kind: 'API' });
       await t.http.get('/api/hyperfleet').set('Authorization', 'Bearer garbage').expect(200);
-      expect((await t.http.get(`${BASE}/openapi`).expect(200)).body.openapi).toMatch(/^3\./);
+      const doc = (await t.http.get(`${BASE}/openapi`).expect(200)).body;
+      expect(doc.openapi).toMatch(/^3\./);
+      // with authentication on, the document declares the bearer scheme (Swagger UI's Authorize)
+      expect(doc.components.securitySchemes).toEqual({ BearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+      expect(doc.security).toEqual([{ BearerAuth: [] }]);
       await t.http.get(`${BASE}/openapi.html`).expect(200);
     });
 
-    it('answers an unknown route with 404 before authentication', async () => {
+    it('answers an unknown route with 404, and a wrong method with 405, before authentication', async () => {
       expectProblem(await t.http.get(`${BASE}/no-such-thing`), 404, 'HYPERFLEET-NTF-000');
       expectProblem(await t.http.post(`${BASE}/no-such-thing`).send({}), 404, 'HYPERFLEET-NTF-000');
+      const wrong = await t.http.delete(`${BASE}/clusters`);
+      expectProblem(wrong, 405, 'HYPERFLEET-MTH-001');
+      expect(wrong.headers.allow).toBe('GET, HEAD, POST');
     });
   });
 

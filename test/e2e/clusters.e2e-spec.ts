@@ -133,7 +133,7 @@ describe('clusters', () => {
       expect(JSON.parse(row.spec as string)).toEqual(JSON.parse(spec));
       // the same spec again is no change; another one is
       await t.http.patch(`${BASE}/${res.body.id}`).set('Content-Type', 'application/json').send(`{"spec":${spec}}`).expect(200).expect((r) => expect(r.body.generation).toBe(1));
-      await t.http.patch(`${BASE}/${res.body.id}`).set('Content-Type', 'application/json').send('{"spec":{"__proto__":{}}}').expect(200).expect((r) => expect(r.text).toContain('"spec":{"__proto__":{}},"labels"'));
+      await t.http.patch(`${BASE}/${res.body.id}`).set('Content-Type', 'application/json').send('{"spec":{"__proto__":{}}}').expect(200).expect((r) => expect(r.text).toContain('"spec":{"__proto__": {}},"labels"'));
 
       const badLabel = expectProblem(await send(`{"kind":"Cluster","name":"${clusterName()}","spec":{},"labels":{"__proto__":"x"}}`), 400, 'HYPERFLEET-VAL-000');
       expect(badLabel.errors).toEqual([expect.objectContaining({ field: 'labels', value: '__proto__' })]);
@@ -155,7 +155,7 @@ describe('clusters', () => {
       const name = clusterName();
       const first = await createCluster(t.http, { name });
       const dup = expectProblem(await t.http.post(BASE).send(buildCluster({ name })), 409, 'HYPERFLEET-CNF-001');
-      expect(dup).toMatchObject({ title: 'Resource Conflict', detail: 'This Cluster already exists', type: 'https://api.hyperfleet.io/errors/conflict' });
+      expect(dup).toMatchObject({ title: 'Resource Conflict', detail: `This Cluster already exists: another Cluster not marked for deletion is named '${name}'`, type: 'https://api.hyperfleet.io/errors/conflict' });
       await t.http.delete(`${BASE}/${first.id}`).expect(202);
       const again = await t.http.post(BASE).send(buildCluster({ name })).expect(201);
       expect(again.body.id).not.toBe(first.id);
@@ -400,7 +400,7 @@ describe('clusters', () => {
     it('is 409 for a cluster not marked for deletion, 400 for a bad reason, 404 for an unknown one', async () => {
       const c = await createCluster(t.http);
       const p = expectProblem(await t.http.post(`${BASE}/${c.id}/force-delete`).send({ reason: 'stuck' }), 409, 'HYPERFLEET-CNF-003');
-      expect(p.detail).toBe(`Cluster '${c.id}' is not in Finalizing state`);
+      expect(p.detail).toBe(`Cluster '${c.id}' is not in Finalizing state: it is not marked for deletion; DELETE it first, then force-delete removes it`);
       expect(expectProblem(await t.http.post(`${BASE}/${c.id}/force-delete`).send({}), 400, 'HYPERFLEET-VAL-000').detail).toBe('reason is required');
       expect(expectProblem(await t.http.post(`${BASE}/${c.id}/force-delete`).send({ reason: '' }), 400, 'HYPERFLEET-VAL-000').detail).toBe('reason is required');
       expect(expectProblem(await t.http.post(`${BASE}/${c.id}/force-delete`).send({ reason: 'x'.repeat(1025) }), 400, 'HYPERFLEET-VAL-000').detail).toBe('reason must be at most 1024 characters');

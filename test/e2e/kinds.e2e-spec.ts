@@ -59,7 +59,8 @@ describe('configured kinds', () => {
       expect(expectProblem(await t.http.post(`${API}/channels`).send({ kind: 'Cluster', name: 'x', spec: {} }), 400, 'HYPERFLEET-VAL-000').detail).toBe("kind must be 'Channel'");
       expect(expectProblem(await t.http.post(`${API}/channels`).send({ kind: 'Channel', name: 'x'.repeat(101), spec: {} }), 400, 'HYPERFLEET-VAL-000').detail).toBe('name must be at most 100 characters');
       await t.http.post(`${API}/channels`).send({ kind: 'Channel', name: 'x', spec: {} }).expect(201);
-      expectProblem(await t.http.post(`${API}/channels`).send({ kind: 'Channel', name: 'x', spec: {} }), 409, 'HYPERFLEET-CNF-001');
+      const dup = expectProblem(await t.http.post(`${API}/channels`).send({ kind: 'Channel', name: 'x', spec: {} }), 409, 'HYPERFLEET-CNF-001');
+      expect(dup.detail).toBe("This Channel already exists: another Channel not marked for deletion is named 'x'");
     });
 
     it('gets conditions once an adapter reports Available (B7); PATCH bumps generation and keeps them', async () => {
@@ -301,7 +302,8 @@ describe('configured kinds', () => {
       expect(patched).toMatchObject({ kind: 'Cluster', generation: 2, labels: { moved: 'yes' } });
       await t.http.put(`${API}/resources/${cluster.id}/statuses`).send(buildReport('dns', 2)).expect(201);
       expect((await t.http.get(`${API}/resources/${cluster.id}/statuses`).expect(200)).body).toMatchObject({ total: 1, items: [{ adapter: 'dns' }] });
-      expectProblem(await t.http.post(`${API}/resources/${cluster.id}/force-delete`).send({ reason: 'x' }), 409, 'HYPERFLEET-CNF-003');
+      const unmarked = expectProblem(await t.http.post(`${API}/resources/${cluster.id}/force-delete`).send({ reason: 'x' }), 409, 'HYPERFLEET-CNF-003');
+      expect(unmarked.detail).toContain('DELETE it first');
       await t.http.delete(`${API}/resources/${cluster.id}`).expect(202);
       await t.http.post(`${API}/resources/${cluster.id}/force-delete`).send({ reason: 'x' }).expect(204);
       await t.http.get(`${API}/clusters/${cluster.id}`).expect(404);

@@ -51,7 +51,7 @@ describe('node pools', () => {
     const name = nodePoolName();
     await createNodePool(t.http, cluster.id, { name });
     const dup = expectProblem(await t.http.post(pools).send(buildNodePool({ name })), 409, 'HYPERFLEET-CNF-001');
-    expect(dup.detail).toBe('This NodePool already exists');
+    expect(dup.detail).toBe(`This NodePool already exists: another NodePool of Cluster '${cluster.id}' not marked for deletion is named '${name}'`);
     const other = await createCluster(t.http);
     await t.http.post(`${CLUSTERS}/${other.id}/nodepools`).send(buildNodePool({ name })).expect(201);
   });

@@ -8,7 +8,7 @@ type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema
  */
 describe('OpenAPI document', () => {
   let t: TestApp;
-  let doc: { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components: { schemas: Record<string, Schema> } };
+  let doc: { paths: Record<string, Record<string, { description?: string; parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components: { schemas: Record<string, Schema> } };
   beforeAll(async () => {
     t = await startTestApp();
     doc = (await t.http.get('/api/hyperfleet/v1/openapi').expect(200)).body;
@@ -85,6 +85,14 @@ describe('OpenAPI document', () => {
     const status = responseSchema('put', '/clusters/{cluster_id}/statuses', '201');
     expect(status.required).toEqual(expect.arrayContaining(['adapter', 'observed_generation', 'conditions', 'created_time', 'last_report_time']));
     expect(Object.keys(op('put', '/clusters/{cluster_id}/nodepools/{nodepool_id}/statuses')!.responses)).toEqual(expect.arrayContaining(['201', '204', '400', '404']));
+    // POST (older adapters, CONTRACT D16): a discarded report is 200 with a body, never 204
+    for (const path of ['/clusters/{cluster_id}/statuses', '/resources/{resource_id}/statuses']) {
+      const post = op('post', path)!;
+      expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['200', '201', '400', '404']));
+      expect(post.responses['204']).toBeUndefined();
+      expect((post.responses['200'] as { headers: Record<string, unknown> }).headers).toHaveProperty('X-HyperFleet-Discarded');
+      expect(post.description).toContain('200 (not 204)');
+    }
     const list = responseSchema('get', '/clusters/{cluster_id}/statuses', '200');
     expect(list.required).toEqual(expect.arrayContaining(['page', 'size', 'total', 'items']));
   });
@@ -174,5 +182,41 @@ describe('OpenAPI document', () => {
     expect(missing).toEqual([]);
     const used = new Set([...refs].map((ref) => ref.slice('#/components/schemas/'.length)));
     expect(Object.keys(doc.components.schemas).filter((name) => !used.has(name))).toEqual([]);
+  });
+  it('gives Swagger UI what it needs (issue 22.5): tag descriptions, no security while authentication is off, examples that are valid requests, codes as code', async () => {
+    const full = (await t.http.get('/api/hyperfleet/v1/openapi').expect(200)).body;
+    expect(full.tags.map((tag: { name: string }) => tag.name).sort()).toEqual(['clusters', 'metadata', 'nodepools', 'resources', 'statuses']);
+    for (const tag of full.tags) expect(tag.description.length).toBeGreaterThan(20);
+    expect(full.components.securitySchemes).toBeUndefined();
+    expect(full.security).toBeUndefined();
+
+    // the prefilled bodies, sent as they are: a create of each kind, a report, a force-delete
+    const example = (name: string) => (full.components.schemas[name] as { example: Record<string, unknown> }).example;
+    const created = (await t.http.post('/api/hyperfleet/v1/clusters').send(example('ClusterCreateRequest')).expect(201)).body;
+    await t.http.post(`/api/hyperfleet/v1/clusters/${created.id}/nodepools`).send(example('NodePoolCreateRequest')).expect(201);
+    await t.http.post('/api/hyperfleet/v1/resources').send(example('ResourceCreateRequest')).expect(201);
+    await t.http.patch(`/api/hyperfleet/v1/clusters/${created.id}`).send(example('ClusterPatchRequest')).expect(200);
+    const body = (method: string, path: string) => {
+      const content = full.paths[`/api/hyperfleet/v1${path}`][method].requestBody.content['application/json'];
+      return (Object.values(content.examples)[0] as { value: Record<string, unknown> }).value;
+    };
+    const report = body('put', '/clusters/{cluster_id}/statuses');
+    expect((report.conditions as { type: string }[]).map((c) => c.type)).toEqual(['Available', 'Applied', 'Health']);
+    for (const path of ['/clusters/{cluster_id}/statuses', '/clusters/{cluster_id}/nodepools/{nodepool_id}/statuses', '/nodepools/{nodepool_id}/statuses', '/resources/{resource_id}/statuses'])
+      for (const method of ['put', 'post']) expect(body(method, path)).toEqual(report);
+    await t.http.put(`/api/hyperfleet/v1/clusters/${created.id}/statuses`).send(report).expect(201);
+    await t.http.delete(`/api/hyperfleet/v1/clusters/${created.id}`).expect(202);
+    await t.http.post(`/api/hyperfleet/v1/clusters/${created.id}/force-delete`).send(body('post', '/clusters/{cluster_id}/force-delete')).expect(204);
+
+    // Markdown: a `*` outside code would start italics
+    const descriptions: string[] = [];
+    const walk = (node: unknown) => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) k === 'description' && typeof v === 'string' ? descriptions.push(v) : walk(v);
+    };
+    walk(full);
+    expect(descriptions.filter((d) => /HYPERFLEET-[A-Z]+-\*/.test(d.replace(/`[^`]*`/g, '')))).toEqual([]);
+    const kindParam = full.paths['/api/hyperfleet/v1/resources'].get.parameters.find((p: { name: string }) => p.name === 'kind');
+    expect(kindParam.schema.enum).toEqual(['Cluster', 'NodePool']);
   });
 });

@@ -1,11 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { pageOf, uuidv7 } from '@app/common';
-import { Cluster, Label, NodePool, OwnerType, ResourceEntity, ResourceRecord } from '@app/persistence';
+import { uuidv7 } from '@app/common';
+import { Cluster, Label, NodePool, OwnerType, ResourceEntity, ResourceRecord, StoredText } from '@app/persistence';
 import { presentResource } from '../../apps/api/src/kinds/kind.presenter';
 import { createCluster } from '../factories/cluster.factory';
 import { createNodePool } from '../factories/node-pool.factory';
 import { buildReport } from '../factories/adapter-status.factory';
 import { adminQuery } from '../setup/pg-admin';
+import { CHART_KINDS_ENV } from '../support/chart-kinds';
 import { labelsText } from '../support/integrity';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -25,12 +26,14 @@ const condition = (type: string, extra: Record<string, unknown>) => ({
 });
 
 /**
- * GET by id and the lists send JSON that PostgreSQL rendered (resource.sql-presenter.ts); the write
- * responses present entities in JavaScript (resource.presenter.ts). Both must write the same JSON:
- * the same text except inside `spec` and `status.conditions`, which are jsonb's own text (spaces after
- * `:` and `,`, jsonb's key order, numbers as stored), and the same values once parsed.
+ * GET by id and the lists send JSON that PostgreSQL rendered (libs/persistence resource-json.ts); the
+ * write answers are written in JavaScript (apps/api kind.presenter.ts) around the stored text of spec,
+ * labels and conditions that the write's statement returned. A resource is the same bytes whichever
+ * route sends it (issue 22.11): here the JavaScript presenter, given a row as MikroORM reads it and its
+ * stored text, against the SQL rendering of every awkward row; and every write answer against the GET and
+ * the list that follow it.
  */
-describe('rendering of reads by PostgreSQL', () => {
+describe('one rendering of a resource, byte for byte', () => {
   let t: TestApp;
   const clusters: string[] = [];
   const nodePools: { clusterId: string; id: string }[] = [];
@@ -61,35 +64,22 @@ describe('rendering of reads by PostgreSQL', () => {
     await adminQuery(t.db.url, `update ${table} r set rendered_labels = ${labelsText(ownerType, 'r.id')} where r.id = $1`, [ownerId]);
   }
 
-  /** What the write paths would send for this row: the entity, its labels, the JavaScript presenter. */
-  async function presented(kind: OwnerType, id: string): Promise<Record<string, unknown>> {
+  /** What the write paths would send for this row: the entity, its stored text, the JavaScript presenter. */
+  async function presented(kind: OwnerType, id: string): Promise<string> {
     const em = t.app.get(EntityManager).fork();
     const labels = Object.fromEntries((await em.find(Label, { ownerType: kind, ownerId: id }, { orderBy: { key: 'asc' } })).map((l) => [l.key, l.value]));
     const entity: ResourceEntity & { cluster?: { id: string } } = kind === 'Cluster' ? await em.findOneOrFail(Cluster, id) : await em.findOneOrFail(NodePool, id);
+    const table = kind === 'Cluster' ? 'clusters' : 'node_pools';
+    const [text] = (await adminQuery(t.db.url, `select spec::text as spec, conditions::text as conditions, rendered_labels as labels from ${table} where id = $1`, [id])).rows as unknown as StoredText[];
     const row: ResourceRecord = {
       ...entity,
       deletedTime: entity.deletedTime ?? null,
       deletedBy: entity.deletedBy ?? null,
       ...(entity.cluster ? { ownerId: entity.cluster.id } : {}),
+      text,
     };
     return presentResource({ kind: t.config.kinds.get(kind)!, row, labels }, t.config.kinds);
   }
-
-  /** JSON.stringify's text of `body`, with jsonb's own text of the stored spec and conditions in their places. */
-  async function expectedText(kind: OwnerType, id: string, body: Record<string, unknown>): Promise<string> {
-    const table = kind === 'Cluster' ? 'clusters' : 'node_pools';
-    const [{ spec, conditions }] = (await adminQuery(t.db.url, `select spec::text as spec, conditions::text as conditions from ${table} where id = $1`, [id])).rows as { spec: string; conditions: string }[];
-    const [specMarker, conditionsMarker] = [`\u0000spec-${id}`, `\u0000conditions-${id}`];
-    return JSON.stringify({ ...body, spec: specMarker, status: { conditions: conditionsMarker } })
-      .replace(JSON.stringify(specMarker), spec)
-      .replace(JSON.stringify(conditionsMarker), conditions);
-  }
-
-  /**
-   * The same values: the text comparisons above hold the key order outside spec and conditions, here
-   * the values are compared whole (inside spec and conditions, jsonb's key order).
-   */
-  const sameJson = (text: string, body: unknown) => expect(JSON.parse(text)).toStrictEqual(JSON.parse(JSON.stringify(body)));
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -139,15 +129,14 @@ describe('rendering of reads by PostgreSQL', () => {
   });
   afterAll(() => t?.close());
 
-  it('GET /clusters/{id}: the text of the JavaScript presenter (spec, conditions: jsonb text), the ETag, the Content-Type', async () => {
+  it('GET /clusters/{id}: the bytes of the JavaScript presenter, the ETag, the Content-Type', async () => {
     for (const id of clusters) {
       const res = await t.http.get(`${API}/clusters/${id}`).expect(200);
       const body = await presented('Cluster', id);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       const [{ version }] = (await adminQuery(t.db.url, 'select version from clusters where id = $1', [id])).rows;
       expect(res.headers.etag).toBe(`"${version}"`);
-      expect(res.text).toBe(await expectedText('Cluster', id, body));
-      sameJson(res.text, body);
+      expect(res.text).toBe(body);
     }
   });
 
@@ -156,12 +145,11 @@ describe('rendering of reads by PostgreSQL', () => {
       const res = await t.http.get(`${API}/clusters/${clusterId}/nodepools/${id}`).expect(200);
       const body = await presented('NodePool', id);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-      expect(res.text).toBe(await expectedText('NodePool', id, body));
-      sameJson(res.text, body);
+      expect(res.text).toBe(body);
     }
   });
 
-  it('lists: the envelope of pageOf around the same items, each the text GET sends', async () => {
+  it('lists: the envelope around the same items, each the bytes of the presenter and of GET', async () => {
     const lists = [
       { path: `${API}/clusters?size=100&order=name asc`, kind: 'Cluster' as const, listKind: 'ClusterList' },
       { path: `${API}/nodepools?size=100`, kind: 'NodePool' as const, listKind: 'NodePoolList' },
@@ -173,8 +161,7 @@ describe('rendering of reads by PostgreSQL', () => {
       const page = JSON.parse(res.text);
       expect(page.items.length).toBeGreaterThan(0);
       const items = await Promise.all(page.items.map((item: { id: string }) => presented(kind, item.id)));
-      sameJson(res.text, pageOf(listKind, page.page, page.total, items));
-      expect(res.text.startsWith(`{"kind":"${listKind}","page":${page.page},"size":${items.length},"total":${page.total},"items":[{`)).toBe(true);
+      expect(res.text).toBe(`{"kind":"${listKind}","page":${page.page},"size":${items.length},"total":${page.total},"items":[${items.join(',')}]}`);
       for (const item of page.items as { id: string; href: string }[]) expect(res.text).toContain((await t.http.get(item.href).expect(200)).text);
     }
   });
@@ -233,5 +220,116 @@ describe('rendering of reads by PostgreSQL', () => {
     await t.http.get(`${API}/clusters/${removed}`).expect(404);
     await t.http.get(`${API}/clusters/${uuidv7()}`).expect(404);
     await t.http.get(`${API}/clusters/${clusters[0]}/nodepools/${nodePools[2].id}`).expect(404);
+  });
+  /** A spec whose JavaScript and jsonb texts differ: key order, integer-like keys, exponents, awkward strings. */
+  const AWKWARD_SPEC = { zeta: 1, a: { deep: [1, 2.5, null, { y: true, x: false }] }, '10': 'ten', '2': 'two', big: 1e21, tiny: 1e-7, s: AWKWARD, 'ключ': {} };
+
+  /** GET of the resource, and the list page holding it. */
+  async function readsOf(href: string, list: string): Promise<[string, string]> {
+    const get = await t.http.get(href).expect(200);
+    const page = await t.http.get(list).expect(200);
+    return [get.text, page.text];
+  }
+
+  it('every write answer is the bytes GET and the list send next: POST, PATCH (spec, labels, both, nothing), DELETE (and again), a report between', async () => {
+    const created = await t.http.post(`${API}/clusters`).send({ kind: 'Cluster', name: 'bytes-1', spec: AWKWARD_SPEC, labels: { zone: 'b', env: 'prod', 'example.com/a': '' } }).expect(201);
+    const id = created.body.id as string;
+    const href = `${API}/clusters/${id}`;
+    const list = `${API}/clusters?search=${encodeURIComponent("name='bytes-1'")}`;
+    // jsonb's text: what JavaScript would have written differently
+    expect(created.text).toContain('"spec":{"2": "two", "a": {"deep": [1, 2.5, null, {"x": false, "y": true}]}');
+    expect(created.text).toContain('"big": 1000000000000000000000, "tiny": 0.0000001');
+    expect(created.text).not.toBe(JSON.stringify(created.body));
+    const answers: [string, string][] = [['POST', created.text]];
+    const expectSame = async (what: string, text: string) => {
+      const [get, page] = await readsOf(href, list);
+      expect({ what, text }).toEqual({ what, text: get });
+      expect(page).toContain(`"items":[${text}]`);
+    };
+    await expectSame('POST', created.text);
+    for (const [what, body] of [
+      ['PATCH spec', { spec: { ...AWKWARD_SPEC, zeta: 2 } }],
+      ['PATCH labels', { labels: { b: '2', a: '1' } }],
+      ['PATCH both', { spec: { n: 1.5 }, labels: {} }],
+      ['PATCH nothing', { spec: { n: 1.5 } }],
+    ] as const) {
+      const res = await t.http.patch(href).send(body).expect(200);
+      answers.push([what, res.text]);
+      await expectSame(what, res.text);
+    }
+    await t.http.put(`${href}/statuses`).send(buildReport('dns', 3)).expect(201);
+    const patched = await t.http.patch(href).send({ labels: { after: 'report' } }).expect(200);
+    expect(patched.body.status.conditions.map((c: { type: string }) => c.type)).toEqual(['Reconciled', 'LastKnownReconciled', 'DnsSuccessful']);
+    await expectSame('PATCH after a report', patched.text);
+
+    const pool = await t.http.post(`${href}/nodepools`).send({ kind: 'NodePool', name: 'bytes-np', spec: AWKWARD_SPEC, labels: { z: '1', a: '2' } }).expect(201);
+    const poolHref = pool.body.href as string;
+    const poolList = `${href}/nodepools`;
+    const [poolGet, poolPage] = await readsOf(poolHref, poolList);
+    expect(pool.text).toBe(poolGet);
+    expect(poolPage).toContain(pool.text);
+    const flat = await t.http.patch(`${API}/nodepools/${pool.body.id}`).send({ spec: { replicas: 2 } }).expect(200);
+    expect(flat.text).toBe((await t.http.get(poolHref).expect(200)).text);
+
+    const marked = await t.http.delete(href).expect(202);
+    await expectSame('DELETE', marked.text);
+    const again = await t.http.delete(href).expect(202);
+    expect(again.text).toBe(marked.text);
+    // the cascade marked the node pool too; its DELETE answers it as it is
+    const poolAgain = await t.http.delete(poolHref).expect(202);
+    expect(poolAgain.text).toBe((await t.http.get(poolHref).expect(200)).text);
+    expect(poolAgain.body.deleted_time).toBe(marked.body.deleted_time);
+  });
+
+  it('the generic /resources API answers with the same bytes as the kind\'s own routes', async () => {
+    const created = await t.http.post(`${API}/resources`).send({ kind: 'Cluster', name: 'bytes-2', spec: AWKWARD_SPEC, labels: { y: '1', x: '2' } }).expect(201);
+    const id = created.body.id as string;
+    expect(created.text).toBe((await t.http.get(`${API}/clusters/${id}`).expect(200)).text);
+    const patched = await t.http.patch(`${API}/resources/${id}`).send({ spec: { b: 1, a: 2 } }).expect(200);
+    expect(patched.text).toBe((await t.http.get(`${API}/resources/${id}`).expect(200)).text);
+    const marked = await t.http.delete(`${API}/resources/${id}`).expect(202);
+    expect(marked.text).toBe((await t.http.get(`${API}/clusters/${id}`).expect(200)).text);
+    expect((await t.http.get(`${API}/resources?kind=Cluster&search=${encodeURIComponent("name='bytes-2'")}`).expect(200)).text).toContain(`"items":[${marked.text}]`);
+  });
+});
+
+describe('one rendering of a configured kind, byte for byte (references, removal at once)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(CHART_KINDS_ENV);
+  });
+  afterAll(() => t?.close());
+
+  it('POST, PATCH and DELETE of a kind with references answer the bytes GET and the lists send; a removal at once answers the last rendering with the mark', async () => {
+    const channel = await t.http.post(`${API}/channels`).send({ kind: 'Channel', name: 'stable', spec: { b: 1, a: [2.50, 1e21] }, labels: { z: '1', a: '2' } }).expect(201);
+    const other = await t.http.post(`${API}/channels`).send({ kind: 'Channel', name: 'fast', spec: {} }).expect(201);
+    expect(channel.text).toBe((await t.http.get(`${API}/channels/${channel.body.id}`).expect(200)).text);
+
+    const version = await t.http
+      .post(`${API}/channels/${channel.body.id}/versions`)
+      .send({ kind: 'Version', name: 'v4-18', spec: { image: 'quay.io/x:4.18', '1': true }, references: { channel: [{ id: channel.body.id, kind: 'Channel' }] } })
+      .expect(201);
+    const href = version.body.href as string;
+    expect(version.text).toContain('"references":{"channel":[{');
+    expect(version.text).toBe((await t.http.get(href).expect(200)).text);
+    expect((await t.http.get(`${API}/versions`).expect(200)).text).toContain(version.text);
+    expect((await t.http.get(`${API}/resources?kind=Version`).expect(200)).text).toContain(version.text);
+
+    const moved = await t.http.patch(`${API}/versions/${version.body.id}`).send({ references: { channel: [{ id: other.body.id, kind: 'Channel' }] } }).expect(200);
+    expect(moved.body.references.channel[0].id).toBe(other.body.id);
+    expect(moved.text).toBe((await t.http.get(href).expect(200)).text);
+    const marked = await t.http.delete(href).expect(202);
+    expect(marked.text).toBe((await t.http.get(href).expect(200)).text);
+
+    // Channel has no required adapters: DELETE removes it at once and answers it with the mark
+    const before = (await t.http.get(`${API}/channels/${other.body.id}`).expect(200)).text;
+    await t.http.post(`${href}/force-delete`).send({ reason: 'test' }).expect(204);
+    const removed = await t.http.delete(`${API}/channels/${other.body.id}`).expect(202);
+    await t.http.get(`${API}/channels/${other.body.id}`).expect(404);
+    const head = (text: string) => text.slice(0, text.indexOf(',"generation":'));
+    const status = (text: string) => text.slice(text.indexOf(',"status":'), text.indexOf(',"created_time":'));
+    expect(head(removed.text)).toBe(head(before));
+    expect(status(removed.text)).toBe(status(before));
+    expect(removed.body).toMatchObject({ generation: 2, deleted_time: expect.any(String), deleted_by: expect.any(String) });
   });
 });

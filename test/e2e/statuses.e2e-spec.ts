@@ -68,7 +68,52 @@ describe('adapter statuses', () => {
       const path = await cluster();
       const res = await t.http.post(`${API}${path}/statuses`).send(buildReport('pullsecret', 1)).expect(201);
       expect(res.body.adapter).toBe('pullsecret');
-      await t.http.post(`${API}${path}/statuses`).send(buildReport('pullsecret', 9)).expect(204);
+      expect((await t.http.get(`${API}${path}/statuses`).expect(200)).body.items).toEqual([res.body]);
+    });
+
+    it('POST answers a discarded report with 200 and a JSON body, the stored status or the report as received, and X-HyperFleet-Discarded; PUT keeps 204 (D16)', async () => {
+      const owner = await createCluster(t.http);
+      const nodePool = `/clusters/${owner.id}/nodepools/${(await createNodePool(t.http, owner.id)).id}`;
+      for (const path of [await cluster(), nodePool]) {
+        const stored = (await put(path, buildReport('validation', 1)).expect(201)).body;
+
+        // an adapter with a stored status: its stored status, for each discard rule
+        const newer = await t.http.post(`${API}${path}/statuses`).send(buildReport('validation', 7)).expect(200);
+        expect(newer.headers['content-type']).toMatch(/^application\/json/);
+        expect(newer.headers['x-hyperfleet-discarded']).toBe("observed_generation 7 is newer than the resource's generation 1");
+        expect(newer.body).toEqual(stored);
+        const older = await t.http.post(`${API}${path}/statuses`).send(buildReport('validation', 1, { observed_time: new Date(Date.parse(stored.last_report_time) - 1000).toISOString() })).expect(200);
+        expect(older.headers['x-hyperfleet-discarded']).toBe('a newer report for this generation is already stored');
+        expect(older.body).toEqual(stored);
+        const unknown = await t.http.post(`${API}${path}/statuses`).send(buildReport('validation', 1, { available: 'Unknown' })).expect(200);
+        expect(unknown.headers['x-hyperfleet-discarded']).toBe("Available=Unknown is only stored as an adapter's first report");
+        expect(unknown.body).toEqual(stored);
+
+        // none stored: the report as received, and still nothing stored
+        const report = buildReport('hypershift', 3, { extra: { data: { note: 'é' }, metadata: { job_name: 'j-1' } } });
+        const received = await t.http.post(`${API}${path}/statuses`).send(report).expect(200);
+        expect(received.headers['x-hyperfleet-discarded']).toBe("observed_generation 3 is newer than the resource's generation 1");
+        expect(received.body).toEqual(report);
+        const bare = buildReport('dns', 2, { observed_time: null });
+        expect((await t.http.post(`${API}${path}/statuses`).send(bare).expect(200)).body).toEqual(bare);
+
+        // PUT: 204 without a body
+        const viaPut = await put(path, buildReport('validation', 7)).expect(204);
+        expect(viaPut.headers['x-hyperfleet-discarded']).toBe("observed_generation 7 is newer than the resource's generation 1");
+        expect(viaPut.text).toBe('');
+        expect((await t.http.get(`${API}${path}/statuses`).expect(200)).body.items).toEqual([stored]);
+      }
+    });
+
+    it('POST /resources/{id}/statuses answers a discarded report as the kinds\' POST does (D16)', async () => {
+      const { id } = await createCluster(t.http);
+      const stored = (await t.http.put(`${API}/resources/${id}/statuses`).send(buildReport('dns', 1)).expect(201)).body;
+      const res = await t.http.post(`${API}/resources/${id}/statuses`).send(buildReport('dns', 4)).expect(200);
+      expect(res.headers['x-hyperfleet-discarded']).toBe("observed_generation 4 is newer than the resource's generation 1");
+      expect(res.body).toEqual(stored);
+      const report = buildReport('pullsecret', 4);
+      expect((await t.http.post(`${API}/resources/${id}/statuses`).send(report).expect(200)).body).toEqual(report);
+      await t.http.put(`${API}/resources/${id}/statuses`).send(report).expect(204);
     });
 
     it.each([

@@ -344,7 +344,7 @@ describe('bad input (generated, fast-check)', () => {
       case 'postClusterStatus':
       case 'putPoolStatus':
       case 'postPoolStatus': {
-        if (res.status !== 201) return; // 204: discarded, nothing stored
+        if (res.status !== 201) return; // 204 (POST: 200, CONTRACT D16): discarded, nothing stored
         const ownerType = call.op.endsWith('ClusterStatus') ? 'Cluster' : 'NodePool';
         const ownerId = ownerType === 'Cluster' ? c : p;
         model.statuses.set(`${ownerType}|${ownerId}|${body.adapter}`, { ownerType, ownerId, adapter: body.adapter, observedGeneration: body.observed_generation, removed: false });

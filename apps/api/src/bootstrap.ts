@@ -62,7 +62,10 @@ async function create(config: AppConfig, logger: Logger, options: AppOptions): P
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'api/hyperfleet', method: RequestMethod.GET }] });
   app.useGlobalFilters(problems);
 
-  serveOpenApi(app, await buildOpenApiDocument(app, config.build.version, config.kinds, config.specSchemas, config.lists.maxSize));
+  serveOpenApi(
+    app,
+    await buildOpenApiDocument(app, { version: config.build.version, kinds: config.kinds, authentication: config.server.jwt.enabled, specSchemas: config.specSchemas, maxPageSize: config.lists.maxSize }),
+  );
   for (const warning of config.specSchemas.warnings) logger.warn({ spec_schemas: config.specSchemas.source }, warning);
   await app.init();
   express.use(...problems.fallbackHandlers());

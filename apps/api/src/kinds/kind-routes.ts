@@ -8,7 +8,7 @@ import { createDtoFor } from './dto/create-resource.dto';
 import { ForceDeleteDto } from './dto/force-delete.dto';
 import { ListQueryParams } from './dto/list.query';
 import { patchDtoFor, patchFieldsOf } from './dto/patch-resource.dto';
-import { ApiProblemResponses, deprecationHeader, jsonBody, schemaRef, sendJson } from './http';
+import { ApiProblemResponses, deprecationHeader, ForceDeleteBody, jsonBody, schemaRef, sendJson } from './http';
 import { presentPage, presentResource } from './kind.presenter';
 import { KindsService } from './kinds.service';
 
@@ -129,7 +129,7 @@ export function kindRoutes(kind: ResourceKind, shape: RouteShape, docs: KindRout
       ApiProblemResponses(400, 401, 404, 409, 412),
     ),
     delete: applyDecorators(ApiOperation(docs.delete), ...owned, idParam, ApiHeader(IF_MATCH(kind)), json(202, item, 'Marked for deletion (or removed at once, for a kind without required adapters)'), ApiProblemResponses(400, 401, 404, 409, 412)),
-    forceDelete: applyDecorators(ApiOperation(docs.forceDelete), ...owned, idParam, ApiNoContentResponse({ description: 'Removed' }), ApiProblemResponses(400, 401, 404, 409)),
+    forceDelete: applyDecorators(ApiOperation(docs.forceDelete), ...owned, idParam, ForceDeleteBody(), ApiNoContentResponse({ description: 'Removed' }), ApiProblemResponses(400, 401, 404, 409)),
   };
 
   @ApiTags(docs.tag)
@@ -147,13 +147,13 @@ export function kindRoutes(kind: ResourceKind, shape: RouteShape, docs: KindRout
 
     @Post()
     @doc.create
-    async create(@Param() params: Record<string, string>, @Body() body: unknown, @Caller() caller: string, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    async create(@Param() params: Record<string, string>, @Body() body: unknown, @Caller() caller: string, @Res({ passthrough: true }) res: Response): Promise<JsonText<unknown>> {
       if (shape === 'flat' && kind.parent)
         throw ValidationError.childKind(`kind "${kind.kind}" is a child kind; create it via /${openApiPath(itemPath(kind.parent))}/${kind.plural}`);
       const dto = await create.transform(body);
       const view = await this.kinds.create(kind, owners(params), dto, caller);
       res.setHeader('ETag', etagOf(view.row.version));
-      return presentResource(view, this.kinds.kinds);
+      return jsonBody(res, presentResource(view, this.kinds.kinds));
     }
 
     @Get(`:${kind.idParam}`)
@@ -166,20 +166,20 @@ export function kindRoutes(kind: ResourceKind, shape: RouteShape, docs: KindRout
 
     @Patch(`:${kind.idParam}`)
     @doc.patch
-    async patch(@Param() params: Record<string, string>, @Body() body: unknown, @Caller() caller: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    async patch(@Param() params: Record<string, string>, @Body() body: unknown, @Caller() caller: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response): Promise<JsonText<unknown>> {
       const dto = await patchPipe.transform(body);
       const view = await this.kinds.patch(kind, address(params), dto, caller, ifMatch);
       res.setHeader('ETag', etagOf(view.row.version));
-      return presentResource(view, this.kinds.kinds);
+      return jsonBody(res, presentResource(view, this.kinds.kinds));
     }
 
     @Delete(`:${kind.idParam}`)
     @HttpCode(202)
     @doc.delete
-    async delete(@Param() params: Record<string, string>, @Caller() caller: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    async delete(@Param() params: Record<string, string>, @Caller() caller: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response): Promise<JsonText<unknown>> {
       const view = await this.kinds.markForDeletion(kind, address(params), caller, ifMatch);
       res.setHeader('ETag', etagOf(view.row.version));
-      return presentResource(view, this.kinds.kinds);
+      return jsonBody(res, presentResource(view, this.kinds.kinds));
     }
 
     @Post(`:${kind.idParam}/force-delete`)

@@ -1,8 +1,11 @@
 import type { KindRegistry, ResourceKind } from '@app/config';
-import { JoinedJson, JsonParts, pageJson } from '@app/common';
-import { API_BASE, hrefOf, LabelMap, ResourceCondition, ResourceRecord } from '@app/persistence';
+import { JoinedJson, JsonParts, JsonText, pageJson } from '@app/common';
+import { API_BASE, hrefOf, LabelMap, ResourceRecord } from '@app/persistence';
 
-/** A stored resource and its labels: what the write responses present. */
+/**
+ * A stored resource and its labels: what the write paths answer with. The presenter sends the labels'
+ * stored text (`row.text`); `labels` are the same as values, for the services.
+ */
 export interface ResourceView {
   kind: ResourceKind;
   row: ResourceRecord;
@@ -23,51 +26,47 @@ export interface RenderedPage {
   items: JoinedJson;
 }
 
-/** A stored condition in the documented key order (JSONB does not keep key order). */
-export function presentCondition(c: ResourceCondition): ResourceCondition {
-  return {
-    type: c.type,
-    status: c.status,
-    ...(c.reason !== undefined ? { reason: c.reason } : {}),
-    ...(c.message !== undefined ? { message: c.message } : {}),
-    observed_generation: c.observed_generation,
-    created_time: c.created_time,
-    last_updated_time: c.last_updated_time,
-    last_transition_time: c.last_transition_time,
-  };
-}
-
 /** The href of a stored row: the stored one (kinds of the shared table), else its canonical item path. */
 export function hrefOfRow(kind: ResourceKind, row: ResourceRecord): string {
   return row.href ?? hrefOf(kind, row.id, row.ownerId ? [row.ownerId] : []);
 }
 
+/** `"key":value` of JSON text. */
+const member = (key: string, value: string): string => `${JSON.stringify(key)}:${value}`;
+
 /**
- * A resource as the write responses send it (snake_case, UTC times, optional members left out): the
- * same members in the same order as PostgreSQL's rendering for the reads (libs/persistence
- * resource-json.ts; test/e2e/read-rendering.e2e-spec.ts holds the two to the same text).
+ * A resource as the write responses send it: the same text, byte for byte, as PostgreSQL's rendering for
+ * the reads (libs/persistence resource-json.ts): the same members in the same order, optional members
+ * left out, UTC times with milliseconds, and `spec`, `labels` and `status.conditions` as the text the
+ * statement that wrote or read the row returned (`row.text`: jsonb's own text and `rendered_labels`, as
+ * the reads send them). test/e2e/read-rendering.e2e-spec.ts holds every route to the same bytes.
  */
-export function presentResource({ kind, row, labels }: ResourceView, kinds: KindRegistry): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    id: row.id,
-    kind: kind.kind,
-    href: hrefOfRow(kind, row),
-    name: row.name,
-    spec: row.spec,
-    ...(Object.keys(labels).length > 0 ? { labels } : {}),
-    generation: row.generation,
-    status: { conditions: row.conditions.map(presentCondition) },
-    created_time: row.createdTime.toISOString(),
-    updated_time: row.updatedTime.toISOString(),
-    created_by: row.createdBy,
-    updated_by: row.updatedBy,
-  };
+export function presentResource({ kind, row }: ResourceView, kinds: KindRegistry): JsonText<Record<string, unknown>> {
+  const text = row.text;
+  if (!text) throw new Error(`${kind.kind} ${row.id} was presented without its stored text`);
+  const members = [
+    member('id', JSON.stringify(row.id)),
+    member('kind', JSON.stringify(kind.kind)),
+    member('href', JSON.stringify(hrefOfRow(kind, row))),
+    member('name', JSON.stringify(row.name)),
+    member('spec', text.spec),
+  ];
+  if (text.labels !== null) members.push(member('labels', text.labels));
+  members.push(
+    member('generation', String(row.generation)),
+    member('status', `{"conditions":${text.conditions}}`),
+    member('created_time', JSON.stringify(row.createdTime.toISOString())),
+    member('updated_time', JSON.stringify(row.updatedTime.toISOString())),
+    member('created_by', JSON.stringify(row.createdBy)),
+    member('updated_by', JSON.stringify(row.updatedBy)),
+  );
   if (row.deletedTime) {
-    body.deleted_time = row.deletedTime.toISOString();
-    body.deleted_by = row.deletedBy ?? undefined;
+    members.push(member('deleted_time', JSON.stringify(row.deletedTime.toISOString())));
+    if (row.deletedBy !== null) members.push(member('deleted_by', JSON.stringify(row.deletedBy)));
   }
   if (kind.parent && row.ownerId) {
-    body.owner_references = { id: row.ownerId, kind: kind.parent.kind, href: row.ownerHref ?? hrefOf(kind.parent, row.ownerId) };
+    const owner: ObjectReference = { id: row.ownerId, kind: kind.parent.kind, href: row.ownerHref ?? hrefOf(kind.parent, row.ownerId) };
+    members.push(member('owner_references', JSON.stringify(owner)));
   }
   if (row.references && row.references.length > 0) {
     const byType: Record<string, ObjectReference[]> = {};
@@ -76,9 +75,9 @@ export function presentResource({ kind, row, labels }: ResourceView, kinds: Kind
       // a reference's href is its target's flat item path (the original presents it so)
       (byType[ref.refType] ??= []).push({ id: ref.targetId, kind: ref.targetKind, href: `${API_BASE}/${kinds.get(ref.targetKind)?.plural}/${ref.targetId}` });
     }
-    body.references = byType;
+    members.push(member('references', JSON.stringify(byType)));
   }
-  return body;
+  return `{${members.join(',')}}`;
 }
 
 /** A list page whose items PostgreSQL rendered, in pieces for sendJson. */

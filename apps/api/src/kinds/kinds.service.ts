@@ -119,7 +119,7 @@ export class KindsService {
       try {
         await this.store.insert(session, kind, row, labels);
       } catch (err) {
-        if (isUniqueViolation(err)) throw ConflictError.nameTaken(kind.kind);
+        if (isUniqueViolation(err)) throw ConflictError.nameTaken(kind.kind, dto.name, kind.parent ? `${kind.parent.kind} '${owners![0]}'` : undefined);
         throw err;
       }
       this.conditions.afterCommit(session, kind, row, initial, false);

@@ -53,11 +53,11 @@ const object = (properties: Record<string, Schema>, required: string[], more: Sc
 /** The example id of the resource at `depth` above an example resource (0: itself, 1: its parent, …). */
 const exampleId = (depth: number): string => `${ID_EXAMPLE.slice(0, -2)}${(0xab - depth).toString(16)}`;
 
-/** `Channel` → `channel-1`, within the kind's name limits and matching the name pattern. */
-export function exampleName(kind: ResourceKind): string {
+/** `Channel` → `channel-1` (`channel-<n>`), within the kind's name limits and matching the name pattern. */
+export function exampleName(kind: ResourceKind, n = 1): string {
   const word = kind.kind.toLowerCase();
-  let name = `${word}-1`;
-  if (name.length > kind.nameMax) name = kind.nameMax >= 3 ? `${word.slice(0, kind.nameMax - 2)}-1` : word.slice(0, kind.nameMax);
+  let name = `${word}-${n}`;
+  if (name.length > kind.nameMax) name = kind.nameMax >= 3 ? `${word.slice(0, kind.nameMax - 2)}-${n}` : word.slice(0, kind.nameMax);
   return name.padEnd(kind.nameMin, '0');
 }
 
@@ -406,7 +406,8 @@ function genericCreateRequestSchema(registry: KindRegistry): SchemaObject {
       ['kind', 'name', 'spec'],
     ),
     description: 'Body of `POST /resources`: a resource of any root kind, checked as the kind\u2019s own create is. Other properties are ignored.',
-    example: createExample(exampleKind(registry)),
+    // another name than the kind's own create example, so that Swagger UI can send both
+    example: { ...createExample(exampleKind(registry)), name: exampleName(exampleKind(registry), 2) },
   };
 }
 

@@ -3,32 +3,65 @@ import { MAX_SIZE } from '@app/common';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import metadata from '../metadata';
+import { itemPath, openApiPath } from '../kinds/kind-routes';
 import { kindSchemas } from './kind-schemas';
 
 export const API_PREFIX = 'api/hyperfleet/v1';
 
+/** What the document needs of the configuration. */
+export interface OpenApiOptions {
+  version: string;
+  kinds: KindRegistry;
+  /** Whether requests need a token (server.jwt.enabled): only then does the document declare the bearer scheme (Swagger UI's Authorize). */
+  authentication: boolean;
+  /** The deployed spec schemas (CONTRACT D14), in place of the permissive ones. */
+  specSchemas?: SpecSchemas;
+  /** The largest page size a list accepts (`list.max_size`). */
+  maxPageSize?: number;
+}
+
 /**
  * Builds the OpenAPI document from our controllers and DTOs (never copied from the reference) and the
  * component schemas of every kind of the registry (kind-schemas.ts), which the kinds' routes refer to
- * by name, with the deployed spec schemas (`specSchemas`, CONTRACT D14) in place of the permissive ones.
- * Throws ConfigError when a kind's schema name is already taken.
+ * by name, with the deployed spec schemas (`specSchemas`, CONTRACT D14) in place of the permissive ones and a
+ * description per tag. Throws ConfigError when a kind's schema name is already taken.
  */
-export async function buildOpenApiDocument(app: INestApplication, version: string, kinds: KindRegistry, specSchemas?: SpecSchemas, maxPageSize = MAX_SIZE): Promise<OpenAPIObject> {
+export async function buildOpenApiDocument(app: INestApplication, { version, kinds, authentication, specSchemas, maxPageSize = MAX_SIZE }: OpenApiOptions): Promise<OpenAPIObject> {
   await SwaggerModule.loadPluginMetadata(metadata);
-  const config = new DocumentBuilder()
-    .setTitle('HyperFleet API')
-    .setDescription(describe(kinds))
-    .setVersion(version)
-    .addServer('/', 'This server')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Required when the server enables authentication (server.jwt.enabled)' }, 'BearerAuth')
-    .addSecurityRequirements('BearerAuth')
-    .build();
-  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+  const builder = new DocumentBuilder().setTitle('HyperFleet API').setDescription(describe(kinds)).setVersion(version).addServer('/', 'This server');
+  if (authentication) {
+    builder
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token of one of the configured issuers (server.jwt)' }, 'BearerAuth')
+      .addSecurityRequirements('BearerAuth');
+  }
+  const document = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (_controller, method) => method });
   const components = (document.components ??= {});
   const schemas = (components.schemas ??= {});
   Object.assign(schemas, kindSchemas(kinds, Object.keys(schemas), specSchemas));
   limitPageSize(document, maxPageSize);
+  document.tags = tagsOf(document, kinds);
+  const kindParam = document.paths[`/${API_PREFIX}/resources`]?.get?.parameters?.find((p) => 'name' in p && p.name === 'kind');
+  if (kindParam && 'schema' in kindParam) kindParam.schema = { type: 'string', enum: kinds.all().map((k) => k.kind) };
   return document;
+}
+
+/** Every tag the operations use, in order of first use, with its description (a kind's tag is its plural). */
+function tagsOf(document: OpenAPIObject, kinds: KindRegistry): { name: string; description: string }[] {
+  const fixed: Record<string, string> = {
+    metadata: 'The API\u2019s metadata document (`/api/hyperfleet`): name, version, build time.',
+    statuses: 'Adapter status reports: `PUT` stores an adapter\u2019s report and recomputes the resource\u2019s conditions (`POST` for older adapters); `GET` lists the stored reports.',
+    resources: 'Resources of every kind through one API: lists (`kind` picks one), creation of root kinds, and any resource by its id alone.',
+  };
+  const byTag = new Map(kinds.all().map((k) => [k.plural, k]));
+  const names: string[] = [];
+  for (const operations of Object.values(document.paths))
+    for (const operation of Object.values(operations as Record<string, { tags?: string[] }>)) for (const tag of operation?.tags ?? []) if (!names.includes(tag)) names.push(tag);
+  return names.map((name) => {
+    const kind = byTag.get(name);
+    if (!kind) return { name, description: fixed[name] ?? name };
+    const where = kind.parent ? `under their ${kind.parent.kind} (\`/${openApiPath(itemPath(kind.parent))}/${kind.plural}\`) and by id alone (\`/${kind.plural}/{${kind.idParam}}\`)` : `under \`/${kind.plural}\``;
+    return { name, description: `${kind.kind} resources ${where}: list, create, read, change, delete, force-delete.` };
+  });
 }
 
 /** Every list's `size` (and deprecated `pageSize`) as this configuration bounds it (`list.max_size`). */

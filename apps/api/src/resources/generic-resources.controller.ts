@@ -9,14 +9,14 @@ import { createDtoFor } from '../kinds/dto/create-resource.dto';
 import { ForceDeleteDto } from '../kinds/dto/force-delete.dto';
 import { ListQueryParams } from '../kinds/dto/list.query';
 import { patchDtoFor, patchFieldsOf } from '../kinds/dto/patch-resource.dto';
-import { ApiProblemResponses, deprecationHeader, jsonBody, schemaRef, sendJson } from '../kinds/http';
+import { ApiProblemResponses, deprecationHeader, ForceDeleteBody, jsonBody, schemaRef, sendJson } from '../kinds/http';
 import { IGNORED_SEARCH, itemPath, openApiPath } from '../kinds/kind-routes';
 import { presentResource } from '../kinds/kind.presenter';
 import { KindsService } from '../kinds/kinds.service';
 import { presentAdapterStatusPage } from '../statuses/adapter-status.presenter';
 import { AdapterStatusCreateDto } from '../statuses/dto/adapter-status-create.dto';
 import { AdapterStatusListResponse, AdapterStatusResponse } from '../statuses/dto/adapter-status.response';
-import { answerReport, reportDocs } from '../statuses/status-routes';
+import { answerLegacyReport, answerReport, reportDocs } from '../statuses/status-routes';
 import { StatusesService } from '../statuses/statuses.service';
 
 const ID = ApiParam({ name: 'resource_id', description: 'Id of a resource of any kind', schema: { type: 'string' } });
@@ -63,7 +63,7 @@ export class GenericResourcesController {
   @ApiBody({ required: true, schema: schemaRef('ResourceCreateRequest') })
   @ApiCreatedResponse({ description: 'Created', content: { 'application/json': { schema: RESOURCE } } })
   @ApiProblemResponses(400, 401, 409)
-  async create(@Body() body: unknown, @Caller() caller: string, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+  async create(@Body() body: unknown, @Caller() caller: string, @Res({ passthrough: true }) res: Response): Promise<JsonText<unknown>> {
     if (!isPlainObject(body)) body = await new BodyPipe(Object).transform(body);
     const raw = body as Record<string, unknown>;
     if (typeof raw.kind !== 'string' || raw.kind === '') throw ValidationError.field('kind', 'kind is required', 'required');
@@ -72,7 +72,7 @@ export class GenericResourcesController {
     const dto = await new BodyPipe(createDtoFor(kind)).transform(body);
     const view = await this.kinds.create(kind, undefined, dto, caller);
     res.setHeader('ETag', etagOf(view.row.version));
-    return presentResource(view, this.registry);
+    return jsonBody(res, presentResource(view, this.registry));
   }
 
   @Get(':resource_id')
@@ -93,12 +93,12 @@ export class GenericResourcesController {
   @ApiBody({ required: true, schema: schemaRef('ResourcePatchRequest') })
   @ApiOkResponse({ description: 'Changed', content: { 'application/json': { schema: RESOURCE } } })
   @ApiProblemResponses(400, 401, 404, 409, 412)
-  async patch(@Param('resource_id') id: string, @Body() body: unknown, @Caller() caller: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+  async patch(@Param('resource_id') id: string, @Body() body: unknown, @Caller() caller: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response): Promise<JsonText<unknown>> {
     const kind = await this.kindOf(id);
     const dto = await new BodyPipe(patchDtoFor(kind), { strict: true }, patchFieldsOf(kind)).transform(body);
     const view = await this.kinds.patch(kind, { id }, dto, caller, ifMatch);
     res.setHeader('ETag', etagOf(view.row.version));
-    return presentResource(view, this.registry);
+    return jsonBody(res, presentResource(view, this.registry));
   }
 
   @Delete(':resource_id')
@@ -107,16 +107,17 @@ export class GenericResourcesController {
   @ID
   @ApiResponse({ status: 202, description: 'Marked for deletion (or removed)', content: { 'application/json': { schema: RESOURCE } } })
   @ApiProblemResponses(400, 401, 404, 409, 412)
-  async delete(@Param('resource_id') id: string, @Caller() caller: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+  async delete(@Param('resource_id') id: string, @Caller() caller: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response): Promise<JsonText<unknown>> {
     const view = await this.kinds.markForDeletion(await this.kindOf(id), { id }, caller, ifMatch);
     res.setHeader('ETag', etagOf(view.row.version));
-    return presentResource(view, this.registry);
+    return jsonBody(res, presentResource(view, this.registry));
   }
 
   @Post(':resource_id/force-delete')
   @HttpCode(204)
   @ApiOperation({ operationId: 'forceDeleteResource', summary: 'Remove a resource marked for deletion now, with everything under it' })
   @ID
+  @ForceDeleteBody()
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiProblemResponses(400, 401, 404, 409)
   async forceDelete(@Param('resource_id') id: string, @Body(new BodyPipe(ForceDeleteDto)) dto: ForceDeleteDto, @Caller() caller: string): Promise<void> {
@@ -143,8 +144,8 @@ export class GenericResourcesController {
   @Post(':resource_id/statuses')
   @reportDocs({ operationId: 'postResourceStatuses', summary: 'Report an adapter status for a resource of any kind (older adapters)' }, true)
   @ID
-  async postStatus(@Param('resource_id') id: string, @Body(new BodyPipe(AdapterStatusCreateDto)) dto: AdapterStatusCreateDto, @Res({ passthrough: true }) res: Response): Promise<AdapterStatusResponse | undefined> {
-    return answerReport(await this.statuses.report(await this.kindOf(id), { id }, dto), res);
+  async postStatus(@Param('resource_id') id: string, @Body(new BodyPipe(AdapterStatusCreateDto)) dto: AdapterStatusCreateDto, @Res({ passthrough: true }) res: Response): Promise<AdapterStatusResponse | AdapterStatusCreateDto> {
+    return answerLegacyReport(await this.statuses.report(await this.kindOf(id), { id }, dto), dto, res);
   }
 
   /** A registered kind by name; 400 for any other (CONTRACT §4.5). */

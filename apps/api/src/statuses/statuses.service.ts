@@ -7,8 +7,11 @@ import { ConditionsService } from '../conditions/conditions.service';
 import { AdapterStatusCreateDto } from './dto/adapter-status-create.dto';
 import { MANDATORY_CONDITIONS } from './dto/status-rules';
 
-/** 201 with the stored status, or 204: the report was discarded and nothing was stored. */
-export type ReportOutcome = { stored: AdapterStatus } | { discarded: string };
+/**
+ * 201 with the stored status, or 204: the report was discarded and nothing was stored (`current`: the
+ * adapter's status as stored, when there is one; POST answers with it, CONTRACT D16).
+ */
+export type ReportOutcome = { stored: AdapterStatus } | { discarded: string; current?: AdapterStatus };
 
 const ORDERABLE_NONE: Record<string, string> = { created_time: 'createdTime' };
 
@@ -74,17 +77,17 @@ export class StatusesService {
    */
   private plan(kind: ResourceKind, { row, statuses: all }: Locked<StatusRow>, dto: AdapterStatusCreateDto, observed: Date): { outcome: ReportOutcome } | { stored: AdapterStatus; unknown: boolean } {
     const gen = dto.observed_generation;
-    if (gen > row.generation) return { outcome: { discarded: `observed_generation ${gen} is newer than the resource's generation ${row.generation}` } };
+    if (gen > row.generation) return { outcome: { discarded: `observed_generation ${gen} is newer than the resource's generation ${row.generation}`, current: all.find((s) => s.adapter === dto.adapter) } };
 
     const existing = all.find((s) => s.adapter === dto.adapter);
     if (existing) {
-      if (existing.observedGeneration > gen) return { outcome: { discarded: `a report for generation ${existing.observedGeneration} is already stored` } };
-      if (existing.observedGeneration === gen && observed.getTime() < existing.lastReportTime.getTime()) return { outcome: { discarded: 'a newer report for this generation is already stored' } };
+      if (existing.observedGeneration > gen) return { outcome: { discarded: `a report for generation ${existing.observedGeneration} is already stored`, current: existing } };
+      if (existing.observedGeneration === gen && observed.getTime() < existing.lastReportTime.getTime()) return { outcome: { discarded: 'a newer report for this generation is already stored', current: existing } };
     }
     const missing = MANDATORY_CONDITIONS.find((type) => !dto.conditions.some((c) => c.type === type));
     if (missing) throw ValidationError.field('conditions', `missing mandatory condition '${missing}': all adapters must report Available, Applied, and Health`, 'required');
     const available = dto.conditions.find((c) => c.type === 'Available')!;
-    if (available.status === 'Unknown' && existing) return { outcome: { discarded: "Available=Unknown is only stored as an adapter's first report" } };
+    if (available.status === 'Unknown' && existing) return { outcome: { discarded: "Available=Unknown is only stored as an adapter's first report", current: existing } };
     // the same report again (same generation and observed_time): nothing to write, nothing to recompute
     if (existing && existing.observedGeneration === gen && existing.lastReportTime.getTime() === observed.getTime()) return { outcome: { stored: existing } };
 

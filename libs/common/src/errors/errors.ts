@@ -62,14 +62,22 @@ export class MethodNotAllowedError extends HyperfleetError {
 
 /** 409s and 412. */
 export class ConflictError extends HyperfleetError {
-  static nameTaken(kind: string): ConflictError {
-    return new ConflictError('HYPERFLEET-CNF-001', `This ${kind} already exists`);
+  /**
+   * A live resource of the kind already has the name: `scope` says where names are unique (a child kind's
+   * parent, e.g. `Cluster '…'`). Without a name (a driver error translated out of context) the original's
+   * wording alone.
+   */
+  static nameTaken(kind: string, name?: string, scope?: string): ConflictError {
+    if (name === undefined) return new ConflictError('HYPERFLEET-CNF-001', `This ${kind} already exists`);
+    const among = scope ? `of ${scope} ` : '';
+    return new ConflictError('HYPERFLEET-CNF-001', `This ${kind} already exists: another ${kind} ${among}not marked for deletion is named '${name}'`);
   }
   static markedForDeletion(kind: string, id: string): ConflictError {
     return new ConflictError('HYPERFLEET-CNF-003', `${kind} '${id}' is marked for deletion`);
   }
+  /** Force-delete of a resource that is not marked for deletion: the original's words, and what to do instead. */
   static notFinalizing(kind: string, id: string): ConflictError {
-    return new ConflictError('HYPERFLEET-CNF-003', `${kind} '${id}' is not in Finalizing state`);
+    return new ConflictError('HYPERFLEET-CNF-003', `${kind} '${id}' is not in Finalizing state: it is not marked for deletion; DELETE it first, then force-delete removes it`);
   }
   static state(detail: string): ConflictError {
     return new ConflictError('HYPERFLEET-CNF-003', detail);

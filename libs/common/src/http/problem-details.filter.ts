@@ -7,6 +7,15 @@ import { HyperfleetError } from '../errors/hyperfleet.error';
 import { requestContext } from './request-context';
 import { allowedMethods } from './route-index';
 
+/**
+ * The path a request was routed on, from the application's root: Nest's not-found handler for the
+ * global prefix runs in a router mounted at the prefix, whose `req.path` is relative to it.
+ */
+function routedPath(req: Request): string {
+  const path = `${req.baseUrl ?? ''}${req.path}`;
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
 /** Turns a foreign error (a driver exception, say) into a HyperfleetError, or says it cannot. */
 export type ErrorTranslator = (err: unknown) => HyperfleetError | undefined;
 
@@ -151,7 +160,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const status = exception.getStatus();
     const path = (req.originalUrl ?? req.url).split('?')[0];
     if (status === 404) {
-      const allowed = this.expressApp ? allowedMethods(this.expressApp, req.path) : [];
+      const allowed = this.expressApp ? allowedMethods(this.expressApp, routedPath(req)) : [];
       return allowed.length ? MethodNotAllowedError.of(req.method, path, allowed) : NotFoundError.route(req.method, path);
     }
     const code = (Object.keys(ERROR_CODES) as ErrorCode[]).find((c) => ERROR_CODES[c].status === status && c !== 'HYPERFLEET-VAL-000');

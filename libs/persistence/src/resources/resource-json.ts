@@ -4,18 +4,19 @@ import { API_BASE, kindHrefSql, ownerHrefSql } from './kind-sql';
 
 /*
  * The wire JSON of a resource rendered by PostgreSQL for the reads (GET by id, lists), so that Node passes
- * text through instead of parsing jsonb and dates, presenting and serializing again. The members and
- * their order are those of the JavaScript presenter the write responses use (apps/api presentResource);
- * test/e2e/read-rendering.e2e-spec.ts holds the two to the same text.
+ * text through instead of parsing jsonb and dates, presenting and serializing again. The write answers
+ * (apps/api presentResource) write the same bytes: the same members in the same order, and the same text
+ * of `spec`, `labels` and `status.conditions`, which their statements return (`StoredText`);
+ * test/e2e/read-rendering.e2e-spec.ts holds every route to the same bytes.
  *
  * Objects are concatenated: json_build_object writes spaces (`{"a" : 1}`) and jsonb does not keep key
  * order. A member whose value is SQL null is left out (concat_ws skips nulls), as JSON.stringify leaves
  * out undefined. The text is JSON.stringify's except inside `spec` and `status.conditions`, which are
  * jsonb's own text: a space after `:` and `,`, jsonb's key order (shorter keys first; JavaScript puts
  * integer-like keys first), numbers as stored (`1.0` and `1000000000000000000000` where JavaScript writes
- * `1` and `1e+21`). Parsed, the values are the same. The stored conditions are the wire objects the
- * aggregation wrote; sending their text as it is costs PostgreSQL a fraction of taking each condition
- * apart into the presenter's key order (about 20 µs per resource).
+ * `1` and `1e+21`). The stored conditions are the wire objects the aggregation wrote; sending their text
+ * as it is costs PostgreSQL a fraction of taking each condition apart into another key order (about 20 µs
+ * per resource), and normalising it in JavaScript would need the text anyway.
  */
 
 /** An SQL string literal. */

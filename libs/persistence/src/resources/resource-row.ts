@@ -22,6 +22,18 @@ export interface StoredReference {
 }
 
 /**
+ * PostgreSQL's text of a row's jsonb `spec` and `conditions` (`::text`: a space after `:` and `,`,
+ * jsonb's key order, numbers as stored) and its `rendered_labels` (null: no labels): the reads send
+ * these as they are (resource-json.ts), so the write answers send them too, and a resource is the same
+ * bytes whichever route answers.
+ */
+export interface StoredText {
+  spec: string;
+  conditions: string;
+  labels: string | null;
+}
+
+/**
  * A resource row as the write paths read it and present it: a plain object (not a managed entity),
  * changed and written back by the kind's statements. Rows are read, presented and thrown away, so they
  * skip the identity map and change-tracking snapshots, which cost more than the queries on hot paths.
@@ -47,23 +59,31 @@ export interface ResourceRecord {
   ownerHref?: string;
   /** The references it holds, in order (kinds with reference types). */
   references?: StoredReference[];
+  /** The stored text of spec, conditions and labels, as the statement that last read or wrote the row returned it. */
+  text?: StoredText;
 }
 
-/** A row read with `rowColumns` (and `refs` where the kind has references) → ResourceRecord. */
+/**
+ * A row read with `rowColumns` (and `refs` where the kind has references) → ResourceRecord. `spec` and
+ * `conditions` arrive as their jsonb text (parsed here, as the driver would parse jsonb) and are kept as
+ * `text` with `rendered_labels`.
+ */
 export function resourceRecord(row: Record<string, unknown>): ResourceRecord {
+  const text = storedText(row);
   const record: ResourceRecord = {
     id: row.id as string,
     name: row.name as string,
-    spec: row.spec as JsonObject,
+    spec: JSON.parse(text.spec) as JsonObject,
     generation: row.generation as number,
     version: row.version as number,
-    conditions: row.conditions as ResourceCondition[],
+    conditions: JSON.parse(text.conditions) as ResourceCondition[],
     createdTime: pgDate(row.created_time)!,
     updatedTime: pgDate(row.updated_time)!,
     createdBy: row.created_by as string,
     updatedBy: row.updated_by as string,
     deletedTime: pgDate(row.deleted_time),
     deletedBy: (row.deleted_by as string | null) ?? null,
+    text,
   };
   if (row.owner_id !== undefined) record.ownerId = row.owner_id as string;
   if (row.href !== undefined) record.href = row.href as string;
@@ -73,6 +93,12 @@ export function resourceRecord(row: Record<string, unknown>): ResourceRecord {
     record.references = refs.map((r) => ({ refType: r.ref_type, targetKind: r.target_kind, targetId: r.target_id }));
   }
   return record;
+}
+
+/** The stored text of a row read or written with its `spec` and `conditions` as text (`spec::text`) and `rendered_labels`. */
+export function storedText(row: Record<string, unknown>): StoredText {
+  if (typeof row.spec !== 'string' || typeof row.conditions !== 'string') throw new Error('a resource row must be read with spec and conditions as text');
+  return { spec: row.spec, conditions: row.conditions, labels: (row.rendered_labels as string | null | undefined) ?? null };
 }
 
 /** The live labels of a row read with `rowColumns`: its `rendered_labels` (kept equal to them by the writes), parsed; key order as reads send them. */

@@ -10,8 +10,16 @@ import { addressed, AnyQuery, ofKind, selectKind, tableOf } from './kind-sql';
  * live rows only because the LiveRowsPlugin of the builder `db` says so; none writes the condition.
  */
 
-/** What a change reads of a row (what `resourceView` maps, and `rendered_labels` for the labels). */
-const ROW_COLUMNS = ['id', 'name', 'spec', 'generation', 'version', 'conditions', 'created_time', 'updated_time', 'created_by', 'updated_by', 'deleted_time', 'deleted_by', 'deleted_at', 'rendered_labels'];
+/**
+ * What a change reads of a row (what `resourceRecord` maps, and `rendered_labels` for the labels); `spec`
+ * and `conditions` as their jsonb text, which the write answers send as the reads do (`StoredText`).
+ */
+const ROW_COLUMNS = ['id', 'name', 'generation', 'version', 'created_time', 'updated_time', 'created_by', 'updated_by', 'deleted_time', 'deleted_by', 'deleted_at', 'rendered_labels'];
+/** The stored text a write returns of the row it wrote (`StoredText`), aliased `alias`. */
+const storedTextOf = (alias?: string) => {
+  const col = (c: string) => (alias ? `${alias}.${c}` : c);
+  return [sql.raw<string>(`${col('spec')}::text`).as('spec'), sql.raw<string>(`${col('conditions')}::text`).as('conditions'), sql.ref(col('rendered_labels')).as('rendered_labels')];
+};
 /** What the status path reads of a row. */
 const STATUS_COLUMNS = ['id', 'generation', 'version', 'conditions', 'created_time', 'updated_time', 'deleted_time'];
 /** What it reads besides for a kind with condition mapping rules: the rest of the rules' `resource` variable (CONTRACT §5.9). */
@@ -29,11 +37,11 @@ function statusColumns(kind: ResourceKind, alias: string): string[] {
 }
 
 /** The columns of a kind's rows a change reads: its owner and, on the shared table, the stored hrefs. */
-function rowColumns(kind: ResourceKind, alias: string): string[] {
+function rowColumns(kind: ResourceKind, alias: string): unknown[] {
   const columns = [...ROW_COLUMNS];
   if (kind.parent) columns.push('owner_id');
   if (kind.storage.shared) columns.push('href', 'owner_href');
-  return columns.map((c) => `${alias}.${c}`);
+  return [...columns.map((c) => `${alias}.${c}`), ...storedTextOf(alias).slice(0, 2)];
 }
 
 /** Two variants of a statement that finds one row: by its id alone (flat routes) and under its owners (nested). */
@@ -120,7 +128,7 @@ function removeOtherReferences(db: Kysely<any>, owners: string) {
 
 /** The statements of one kind. */
 export class KindStatements {
-  /** Inserts a row with its labels (and references) in one statement (atomic on its own). */
+  /** Inserts a row with its labels (and references) in one statement (atomic on its own); returns the row's stored text. */
   readonly insert: Statement;
   /** The status path's read: the row, its version and its statuses, one snapshot (optimistic). */
   readonly statusSnapshot: ByAddress<object>;
@@ -130,7 +138,7 @@ export class KindStatements {
   readonly rowSnapshot: ByAddress<object>;
   /** A change's read under a row lock. */
   readonly rowLock: ByAddress<object>;
-  /** Writes back a changed row (its labels and references when given), only at the version read when a revision is given. */
+  /** Writes back a changed row (its labels and references when given), only at the version read when a revision is given; returns the row's stored text. */
   readonly save: Statement;
   /** Stores one adapter's status and touches the row (new conditions when given, else only a new version), at the version read when given. */
   readonly upsertStatus: Statement;
@@ -184,9 +192,11 @@ export class KindStatements {
         values.owner_href = arg('ownerHref');
       }
     }
-    let insert: AnyQuery = db.with('r', (d) => d.insertInto(table).values(values).returning('id'));
+    let insert: AnyQuery = db.with('r', (d) => d.insertInto(table).values(values).returning(['id', ...storedTextOf()]));
     if (hasRefs) insert = insert.with('refs', () => upsertReferences(db, kind, 'r'));
-    this.insert = prepare(`insert_${k}`, insert.insertInto('labels').columns(['owner_type', 'owner_id', 'key', 'value']).expression(db.selectFrom(['r', labelRowsFrom()]).select([sql.lit(k).as('owner_type'), 'r.id', 'x.key', 'x.value'])));
+    insert = insert.with('l', (d: AnyQuery) => d.insertInto('labels').columns(['owner_type', 'owner_id', 'key', 'value']).expression(db.selectFrom(['r', labelRowsFrom()]).select([sql.lit(k).as('owner_type'), 'r.id', 'x.key', 'x.value'])));
+    // the row's stored text, for the answer (StoredText)
+    this.insert = prepare(`insert_${k}`, insert.selectFrom('r').select(['r.spec', 'r.conditions', 'r.rendered_labels']));
 
     // ---- reads of one row ---------------------------------------------------------------------
     const statusRead = (nested: boolean) =>
@@ -233,14 +243,15 @@ export class KindStatements {
         })
         .where('id', '=', arg('id'))
         .where(revisionMatches)
-        .returning('id'),
+        .returning(['id', ...storedTextOf()]),
     );
     save = save.with('d', () => removeOtherLabels(db, k, 'u')).with('i', () => upsertLabels(db, k, 'u'));
     if (hasRefs) {
       // given references (setRefs) replace the stored ones whole: `{}` clears them
       save = save.with('rd', () => removeOtherReferences(db, 'u')).with('ri', () => upsertReferences(db, kind, 'u'));
     }
-    this.save = prepare(`save_${k}`, save.selectFrom('u').select('u.id'));
+    // the row's stored text after the write, for the answer (StoredText)
+    this.save = prepare(`save_${k}`, save.selectFrom('u').select(['u.id', 'u.spec', 'u.conditions', 'u.rendered_labels']));
 
     // ---- status upsert -------------------------------------------------------------------------
     this.upsertStatus = prepare(

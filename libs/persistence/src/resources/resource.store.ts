@@ -10,7 +10,7 @@ import { arg, prepare, Statement } from '../sql/statement';
 import type { AdapterStatus } from '../statuses/adapter-status.entity';
 import type { WriteSession } from '../write-session';
 import { AnyQuery, ownerArgs, tableOf } from './kind-sql';
-import { labelsOfRow, pgDate, ResourceRecord, resourceRecord, statusRecord, StoredReference } from './resource-row';
+import { labelsOfRow, pgDate, ResourceRecord, resourceRecord, statusRecord, StoredReference, storedText } from './resource-row';
 import { resourceJson } from './resource-json';
 import { KindStatements } from './resource.statements';
 
@@ -118,9 +118,12 @@ export class ResourceStore {
 
   // ---- writes -----------------------------------------------------------------------------------
 
-  /** Inserts a new row with its labels (and references), one statement; a taken name fails with SQLSTATE 23505. */
+  /**
+   * Inserts a new row with its labels (and references), one statement; a taken name fails with SQLSTATE
+   * 23505. Sets `r.text` to the stored text of what it wrote.
+   */
   async insert(session: WriteSession, kind: ResourceKind, r: ResourceRecord, labels: LabelMap): Promise<void> {
-    await session.exec(this.of(kind).insert, {
+    const [written] = await session.exec<Record<string, unknown>, object>(this.of(kind).insert, {
       id: r.id,
       name: r.name,
       spec: JSON.stringify(r.spec),
@@ -138,6 +141,7 @@ export class ResourceStore {
       ...labelArrays(labels),
       ...referenceArrays(r.references ?? []),
     });
+    r.text = storedText(written);
   }
 
   /**
@@ -183,10 +187,11 @@ export class ResourceStore {
    * Writes back what PATCH and the deletion mark change on a row (its spec only with `spec`), with
    * `labels` its whole label set (PATCH semantics: `{}` clears it) and with `references` its whole set
    * of references, in one statement; in the optimistic run only while the row is still at the version read.
+   * Sets `r.text` to the stored text of what it wrote.
    */
   async save(session: WriteSession, kind: ResourceKind, r: ResourceRecord, changed: { spec?: boolean; labels?: LabelMap; references?: readonly StoredReference[] } = {}): Promise<void> {
     const rev = session.revisionOf(r.id);
-    const rows = await session.exec(this.of(kind).save, {
+    const rows = await session.exec<Record<string, unknown>, object>(this.of(kind).save, {
       id: r.id,
       rev,
       spec: changed.spec ? JSON.stringify(r.spec) : null,
@@ -202,6 +207,7 @@ export class ResourceStore {
       ...referenceArrays(changed.references),
     });
     if (rows.length === 0) session.contended();
+    r.text = storedText(rows[0]);
   }
 
   /**
