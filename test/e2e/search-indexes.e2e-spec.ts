@@ -10,6 +10,8 @@ interface PlanNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Subplan Name'?: string;
+  'Index Cond'?: string;
+  'Actual Rows'?: number;
   Plans?: PlanNode[];
 }
 
@@ -147,5 +149,28 @@ describe('search uses indexes', () => {
     const plan = await planOf('/clusters?page=3&size=100');
     expect(seqScans(plan)).toEqual([]);
     expect(indexes(plan)).toContain('clusters_created_idx');
+  });
+
+  it.each([
+    ['', 'clusters_created_idx'],
+    ['&orderBy=name', 'clusters_name_idx'],
+  ])("a poll's deep page (%s) starts its index scan at the previous page's end: it reads one page of rows, not the pages above it", async (order, index) => {
+    // a sentinel's poll at size 100 down to page 150 (15,000 clusters above it)
+    const path = (page: number) => `${API}/clusters?page=${page}&size=100${order}`;
+    for (let page = 1; page < 150; page++) await t.http.get(path(page)).expect(200);
+    t.statements.length = 0;
+    await t.http.get(path(150)).expect(200);
+    const [statement] = t.statements.filter((s) => s.sql.includes('select "c"."count" as "total", "p"."size", "p"."part" from'));
+    // the page again, as it ran (it continues from page 149's end, recorded by the request before)
+    const { rows } = await db.query(`explain (analyze, format json) ${statement!.sql}`, statement!.params as unknown[]);
+    const [ids] = walk(rows[0]['QUERY PLAN'][0].Plan).filter((node) => node['Subplan Name'] === 'CTE ids');
+    const scans = walk(ids!).filter((node) => node['Relation Name'] === 'clusters' && (node['Actual Rows'] ?? 0) > 0);
+    expect(scans).toHaveLength(1);
+    const [scan] = scans;
+    expect(scan!['Index Name']).toBe(index);
+    // the index condition starts at the previous end's first key (a value fixed before the scan); an index
+    // on the name alone reads that end's row again
+    expect(scan!['Index Cond']).toMatch(/\(\$\d+\)\[1\]/);
+    expect(scan!['Actual Rows']).toBeLessThanOrEqual(101);
   });
 });

@@ -244,11 +244,12 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
       // past the end, and nothing created since the poll began: a list ordered by name would otherwise show
       // a resource created meanwhile that sorts later, and the poll, reaching its total early, would stop
       // before its last page
+      // the recorded end as scalar subqueries (values fixed before the scan), not a join: so the row
+      // comparison is the sort index's condition and the scan starts at the end, not at the top
       const continued = sorted(
         matches()
-          .innerJoin('b', (j: AnyQuery) => j.onTrue())
-          .where(after(order, 'r', sql.ref('b.last_keys')))
-          .where('r.created_time', '<=', sql.ref('b.since')),
+          .where(after(order, 'r', sql`(select b.last_keys from b)`))
+          .where('r.created_time', '<=', sql`(select b.since from b)`),
       );
       const counting = fromTop(matches().where(sql<boolean>`not exists (select 1 from b)`));
       ids = db.selectFrom(continued.as('k')).selectAll().unionAll(db.selectFrom(counting.as('o')).selectAll());
