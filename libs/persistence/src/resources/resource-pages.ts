@@ -71,6 +71,15 @@ const PART_BYTES = 32 * 1024;
 const NAMED_ORDER_KEYS = 1;
 
 /**
+ * Page sizes a continued list's statement is named for: the default (20), the sizes UIs offer, the
+ * contract's maximum and the sentinel's. A continued page's size is written into its statement (not a
+ * parameter) so that PostgreSQL's generic plan knows how many rows it reads: after five runs it keeps
+ * that plan and plans no more (with the size as a parameter it assumes a tenth of the table, so it
+ * planned every page anew, 0.6–0.7 ms of each). Other sizes run the same text unnamed (planned per run).
+ */
+const NAMED_SIZES: ReadonlySet<number> = new Set([10, 20, 25, 50, 100, 200, 250, 500]);
+
+/**
  * Pages of a kind's lists in one statement each: the page's items, each rendered as JSON text by
  * PostgreSQL and joined in runs, and the number of all matches (CONTRACT D6, D17).
  *
@@ -170,7 +179,7 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
       return this.read(once.sql, once.params);
     }
     const statement = this.shape(kind, q, mode);
-    return this.read(statement.sql, statement.values(args as unknown as Record<string, unknown>), q.order.length <= NAMED_ORDER_KEYS ? statement.name : undefined);
+    return this.read(statement.sql, statement.values(args as unknown as Record<string, unknown>), named(q, mode) ? statement.name : undefined);
   }
 
   /** Runs a page statement: its rows are the runs of the page's items in order (one without a run for an empty page), each with the total. */
@@ -188,14 +197,25 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
 
   /** The statement of a searchless list of this shape, built once. */
   private shape(kind: ResourceKind, q: PageQuery, mode: Mode): Statement {
-    const key = `${kind.kind}|${mode}|${q.ownerId !== undefined}|${q.reference !== undefined}|${q.order.map((o) => `${o.column} ${o.direction}`).join(',')}`;
+    // a continued list's size is part of its text (see NAMED_SIZES); page 1 starts at the top
+    const literal = mode !== 'offset';
+    const key = `${kind.kind}|${mode}|${literal ? q.size : ''}|${q.ownerId !== undefined}|${q.reference !== undefined}|${q.order.map((o) => `${o.column} ${o.direction}`).join(',')}`;
     let statement = this.shapes.get(key);
     if (!statement) {
-      // bounded: the orders a client can ask for are many; the named ones are few
+      // bounded: the orders and sizes a client can ask for are many; the named ones are few
       if (this.shapes.size >= 1000) this.shapes.clear();
-      const args: PageArgs = { offset: arg('offset'), limit: arg('limit'), ownerId: arg('ownerId'), refType: arg('refType'), refTarget: arg('refTarget'), list: arg('list'), page: arg('page'), previous: arg('previous') };
-      // only the common orders are named, and kept in the catalogue: the others are as many as clients make up
-      statement = prepare(`page_${mode}_${kind.kind}`, this.build(kind, q, mode, args), { catalogue: q.order.length <= NAMED_ORDER_KEYS }) as Statement;
+      const args: PageArgs = {
+        offset: mode === 'first' ? sql.lit(0) : arg('offset'),
+        limit: literal ? sql.lit(q.size) : arg('limit'),
+        ownerId: arg('ownerId'),
+        refType: arg('refType'),
+        refTarget: arg('refTarget'),
+        list: arg('list'),
+        page: arg('page'),
+        previous: arg('previous'),
+      };
+      // only the common shapes are named, and kept in the catalogue: the others are as many as clients make up
+      statement = prepare(`page_${mode}_${kind.kind}`, this.build(kind, q, mode, args), { catalogue: named(q, mode) }) as Statement;
       this.shapes.set(key, statement);
     }
     return statement;
@@ -267,7 +287,7 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
         (acc: AnyQuery, o) => acc.orderBy(`l.${o.column}`, o.direction === 'asc' ? 'desc' : 'asc'),
         db.selectFrom('ids as l').select(sql`array[${sql.join(order.map((o) => sql`${sql.ref(`l.${o.column}`)}::text`))}]`.as('k')),
       );
-      const end = db.selectFrom([last.limit(1).as('e'), 'n', ...(mode === 'next' ? ['b'] : [])]);
+      const end = db.selectFrom([last.limit(sql.lit(1)).as('e'), 'n', ...(mode === 'next' ? ['b'] : [])]);
       from = from.with('w', () =>
         db
           .insertInto('list_cursors')
@@ -295,6 +315,9 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
     return inRuns(db, from, sql`${db.selectFrom('n').select('n.count')}`, items);
   }
 }
+
+/** Whether a searchless page's statement runs under its name (prepared once per connection): the common shapes. */
+const named = (q: PageQuery, mode: Mode): boolean => q.order.length <= NAMED_ORDER_KEYS && (mode === 'offset' || NAMED_SIZES.has(q.size));
 
 /** How a page statement finds its page (see ResourcePages.build). */
 type Mode = 'offset' | 'first' | 'next';
