@@ -46,10 +46,20 @@ const SENSITIVE_FRAGMENTS = [
   'bearer',
 ];
 
+/** Keys already judged (the same few keys recur in every report and spec); bounded, cleared when full. */
+const judged = new Map<string, boolean>();
+const MAX_JUDGED_KEYS = 10_000;
+
 /** Whether a key's value is masked before rules see it (a case-insensitive fragment match). */
 export function isSensitiveKey(key: string): boolean {
-  const lower = key.toLowerCase();
-  return SENSITIVE_FRAGMENTS.some((fragment) => lower.includes(fragment));
+  let sensitive = judged.get(key);
+  if (sensitive === undefined) {
+    const lower = key.toLowerCase();
+    sensitive = SENSITIVE_FRAGMENTS.some((fragment) => lower.includes(fragment));
+    if (judged.size >= MAX_JUDGED_KEYS) judged.clear();
+    judged.set(key, sensitive);
+  }
+  return sensitive;
 }
 
 /**
@@ -62,7 +72,8 @@ export function maskSensitive(value: unknown, depth = 0): unknown {
   if (depth >= MAX_MASK_DEPTH) return {};
   // no prototype: a key named __proto__ stays a key
   const masked: Record<string, unknown> = Object.create(null);
-  for (const [key, item] of Object.entries(value)) masked[key] = isSensitiveKey(key) ? REDACTED : maskSensitive(item, depth + 1);
+  const object = value as Record<string, unknown>;
+  for (const key in object) if (Object.hasOwn(object, key)) masked[key] = isSensitiveKey(key) ? REDACTED : maskSensitive(object[key], depth + 1);
   return masked;
 }
 
