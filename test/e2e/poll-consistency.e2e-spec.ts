@@ -1,4 +1,6 @@
+import { LIST_CURSOR_TTL_SECONDS, ResourcePages } from '@app/persistence';
 import fc from 'fast-check';
+import { Client } from 'pg';
 import { createCluster } from '../factories/cluster.factory';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -134,5 +136,27 @@ describe('a poll under churn', () => {
     const all = await matching({});
     expect(all.length).toBeGreaterThan(123);
     expect(jumped.items.map((i: { id: string }) => i.id)).toEqual(all.slice(82, 123));
+  });
+
+  it('removes the page ends older than their time to live, and only those', async () => {
+    // a poll's first page records where it ended
+    await t.http.get(`${API}/clusters`).set('User-Agent', 'expiry-check').query({ page: '1', size: '3' }).expect(200);
+    const db = new Client({ connectionString: t.db.url });
+    await db.connect();
+    try {
+      const count = async () => Number((await db.query('select count(*) from list_cursors')).rows[0].count);
+      const fresh = await count();
+      expect(fresh).toBeGreaterThan(0);
+      await db.query(
+        `insert into list_cursors (list_key, page, last_keys, total, since, written_at)
+         values ('stale-poll', 1, array['x'], 1, now(), now() - make_interval(secs => $1 + 1))`,
+        [LIST_CURSOR_TTL_SECONDS],
+      );
+      expect(await t.app.get(ResourcePages).expireEnds()).toBe(1);
+      expect(await count()).toBe(fresh);
+      expect((await db.query(`select 1 from list_cursors where list_key = 'stale-poll'`)).rowCount).toBe(0);
+    } finally {
+      await db.end();
+    }
   });
 });

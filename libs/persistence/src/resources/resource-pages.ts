@@ -1,7 +1,7 @@
 import type { KindRegistry, ResourceKind } from '@app/config';
 import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { JoinedJson } from '@app/common';
 import { Kysely, RawBuilder, sql } from 'kysely';
 import { queryBound } from '../native-query';
@@ -102,6 +102,7 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
   private readonly shapes = new Map<string, Statement>();
   private readonly expire: Statement;
   private expiry?: NodeJS.Timeout;
+  private readonly log = new Logger(ResourcePages.name);
 
   constructor(
     builder: SqlBuilder,
@@ -110,13 +111,20 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
   ) {
     this.db = builder.db;
     for (const kind of kinds.all()) this.json.set(kind.kind, resourceJson(this.db, kind, kinds.all(), 'r'));
-    this.expire = prepare('list_cursors_expire', this.db.deleteFrom('list_cursors').where(sql<boolean>`written_at < now() - make_interval(secs => ${LIST_CURSOR_TTL_SECONDS})`));
+    const expired = this.db.deleteFrom('list_cursors').where(sql<boolean>`written_at < now() - make_interval(secs => ${sql.lit(LIST_CURSOR_TTL_SECONDS)})`);
+    this.expire = prepare('list_cursors_expire', this.db.with('d', () => expired.returning(sql`1`.as('one'))).selectFrom('d').select(sql`count(*)::int`.as('removed')));
   }
 
   /** Expired page ends are removed every half minute, by each process (what the lists keep between pages stays bounded). */
   onApplicationBootstrap(): void {
-    this.expiry = setInterval(() => void queryBound(this.em, this.expire.sql, [], this.expire.name).catch(() => undefined), (LIST_CURSOR_TTL_SECONDS * 1000) / 2);
+    this.expiry = setInterval(() => void this.expireEnds().catch((error: unknown) => this.log.warn(`expired page ends not removed: ${String(error)}`)), (LIST_CURSOR_TTL_SECONDS * 1000) / 2);
     this.expiry.unref();
+  }
+
+  /** Removes the page ends older than their time to live; resolves to how many it removed. */
+  async expireEnds(): Promise<number> {
+    const [row] = await queryBound<{ removed: number }>(this.em, this.expire.sql, [], this.expire.name);
+    return row!.removed;
   }
 
   onApplicationShutdown(): void {
