@@ -1,6 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
 import {
   applyServerLimits,
   clientErrorHandler,
@@ -9,7 +10,10 @@ import {
   NestPinoLogger,
   ProblemDetailsFilter,
   requestIdMiddleware,
+  requestContext,
   requireHostMiddleware,
+  ResponseFlow,
+  responseFlowMiddleware,
   trailingSlashMiddleware,
 } from '@app/common';
 import { AppConfig } from '@app/config';
@@ -54,7 +58,13 @@ async function create(config: AppConfig, logger: Logger, options: AppOptions): P
   app.use(requestIdMiddleware);
   if (options.tracing) app.use(tracingMiddleware(options.tracing.tracer));
   app.use(trailingSlashMiddleware);
-  app.use(httpObserver(app.get(MetricsService), logger));
+  const metrics = app.get(MetricsService);
+  app.use(httpObserver(metrics, logger));
+  const flow = new ResponseFlow(config.server.unsentBytesLimit, config.server.writeTimeoutMs, (res) =>
+    logger.warn({ request_id: requestContext((res as unknown as { req: Request }).req)?.requestId }, `response cut: its client took none of its bytes for ${config.server.writeTimeoutMs} ms (server.write_timeout)`),
+  );
+  metrics.watchFlow(flow);
+  app.use(responseFlowMiddleware(flow));
   app.use(requireHostMiddleware);
   app.use(jsonBodyMiddleware(config.server.bodyLimit, config.server.readTimeoutMs));
   app.use(deadlineMiddleware(config.database.requestTimeoutMs, (err, req, res) => problems.render(err, req, res)));

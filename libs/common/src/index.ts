@@ -3,6 +3,7 @@ export * from './errors/error-codes';
 export * from './errors/errors';
 export * from './errors/hyperfleet.error';
 export * from './http/http-shell.middleware';
+export * from './http/response-flow';
 export * from './http/problem-details.filter';
 export * from './http/request-context';
 export * from './http/route-index';

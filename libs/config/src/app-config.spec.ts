@@ -10,7 +10,7 @@ const adaptersOf = (config: AppConfig) => ({ cluster: config.kinds.get('Cluster'
 describe(loadConfig.name, () => {
   it('uses the documented defaults and the embedded database when nothing is configured', () => {
     const config = loadConfig({}, []);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, bodyLimit: 1024 * 1024, readTimeoutMs: 5000, jwt: { enabled: false, issuers: [] } });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8000, bodyLimit: 1024 * 1024, readTimeoutMs: 5000, writeTimeoutMs: 30000, unsentBytesLimit: 64 * 1024 * 1024, jwt: { enabled: false, issuers: [] } });
     expect(config.health).toMatchObject({ host: '127.0.0.1', port: 8080, dbPingTimeoutMs: 2000, shutdownTimeoutMs: 20000 });
     expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9090, reconciliationStuckThresholdMs: 600000 });
     expect(config.tracing).toEqual({ enabled: false });
@@ -19,7 +19,14 @@ describe(loadConfig.name, () => {
     expect(adaptersOf(config)).toEqual({ cluster: ['validation', 'dns', 'pullsecret', 'hypershift'], nodePool: ['validation', 'hypershift'] });
     expect(config.kinds.all().map((k) => k.kind)).toEqual(['Cluster', 'NodePool']);
     expect(config.logging).toEqual({ level: 'info', format: 'auto' });
-    expect(config.lists).toEqual({ maxSize: 100 });
+    expect(config.lists).toEqual({ maxSize: 100, batchBytes: 1024 * 1024 });
+  });
+
+  it('takes the write timeout, the unsent bytes limit and the list batch size, within their ranges', () => {
+    const config = loadConfig({ HYPERFLEET_SERVER_WRITE_TIMEOUT: '2s', HYPERFLEET_SERVER_UNSENT_BYTES_LIMIT: '16777216', HYPERFLEET_LIST_BATCH_BYTES: '65536' }, []);
+    expect({ write: config.server.writeTimeoutMs, unsent: config.server.unsentBytesLimit, batch: config.lists.batchBytes }).toEqual({ write: 2000, unsent: 16777216, batch: 65536 });
+    expect(() => loadConfig({ HYPERFLEET_LIST_BATCH_BYTES: '1000' }, [])).toThrow(/HYPERFLEET_LIST_BATCH_BYTES \(list.batch_bytes\)/);
+    expect(() => loadConfig({ HYPERFLEET_SERVER_WRITE_TIMEOUT: '0s' }, [])).toThrow(/HYPERFLEET_SERVER_WRITE_TIMEOUT/);
   });
 
   it('takes list.max_size from 1 to 500', () => {

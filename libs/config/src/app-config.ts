@@ -22,15 +22,15 @@ export interface DatabaseConfig {
 }
 
 export interface AppConfig {
-  server: { host: string; port: number; bodyLimit: number; readTimeoutMs: number; jwt: JwtConfig };
+  server: { host: string; port: number; bodyLimit: number; readTimeoutMs: number; writeTimeoutMs: number; unsentBytesLimit: number; jwt: JwtConfig };
   health: { host: string; port: number; dbPingTimeoutMs: number; shutdownTimeoutMs: number };
   metrics: { host: string; port: number; reconciliationStuckThresholdMs: number };
   tracing: { enabled: boolean };
   database: DatabaseConfig;
   /** `format: 'auto'` is resolved by the logger: text on a terminal, else JSON. */
   logging: { level: LogLevel; format: LogFormatSetting };
-  /** Lists (CONTRACT D6, D17): the largest page size. */
-  lists: { maxSize: number };
+  /** Lists (CONTRACT D6, D17): the largest page size, and the bytes of a page read at once. */
+  lists: { maxSize: number; batchBytes: number };
   /** The resource kinds (`entities`, CONTRACT D13), validated, with their condition rules compiled. */
   kinds: KindRegistry;
   /** The kinds' spec schemas (`server.openapi_schema_path`, CONTRACT D14), compiled. */
@@ -119,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const embedded = url === undefined;
 
   return {
-    server: { host: v.serverHost, port: v.serverPort, bodyLimit: v.serverBodyLimit, readTimeoutMs: v.serverReadTimeout, jwt },
+    server: { host: v.serverHost, port: v.serverPort, bodyLimit: v.serverBodyLimit, readTimeoutMs: v.serverReadTimeout, writeTimeoutMs: v.serverWriteTimeout, unsentBytesLimit: v.serverUnsentBytesLimit, jwt },
     health: { host: v.healthHost, port: v.healthPort, dbPingTimeoutMs: v.healthDbPingTimeout, shutdownTimeoutMs: v.healthShutdownTimeout },
     metrics: { host: v.metricsHost, port: v.metricsPort, reconciliationStuckThresholdMs: v.metricsReconciliationStuckThreshold },
     tracing: { enabled: v.tracingEnabled },
@@ -134,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       preparedStatements: v.databasePreparedStatements,
     },
     logging: { level: v.loggingLevel as LogLevel, format: v.loggingFormat as LogFormatSetting },
-    lists: { maxSize: v.listMaxSize },
+    lists: { maxSize: v.listMaxSize, batchBytes: v.listBatchBytes },
     kinds,
     specSchemas,
     build: { version: env.HYPERFLEET_BUILD_VERSION || build?.version || '0.0.0-dev', commit: env.HYPERFLEET_BUILD_COMMIT || build?.commit || 'unknown', buildTime: env.HYPERFLEET_BUILD_TIME || build?.buildTime || 'unknown' },

@@ -6,7 +6,7 @@ import { buildOrmOptions, NativePools, OrmSettings } from './mikro-orm.options';
 import { RequestScopeMiddleware } from './request-scope';
 import { ResourcePages } from './resources/resource-pages';
 import { ResourceStore } from './resources/resource.store';
-import { KIND_REGISTRY, SqlBuilder } from './sql/sql-builder';
+import { KIND_REGISTRY, LIST_LIMITS, ListLimits, SqlBuilder } from './sql/sql-builder';
 import { AdapterStatusRepository } from './statuses/adapter-status.repository';
 import { WriteSessions } from './write-session';
 
@@ -17,7 +17,8 @@ import { WriteSessions } from './write-session';
  */
 @Module({})
 export class PersistenceModule implements NestModule {
-  static forRoot(settings: OrmSettings, kinds?: KindRegistry): DynamicModule {
+  static forRoot(settings: OrmSettings, kinds?: KindRegistry, lists: { batchBytes: number } = { batchBytes: 1024 * 1024 }): DynamicModule {
+    const limits: ListLimits = { batchBytes: lists.batchBytes, lane: Math.max(1, Math.floor((settings.poolMax ?? 10) / 4)) };
     const pools = new NativePools();
     // without kinds (the migrate command): the ORM alone
     const stores = kinds ? [SqlBuilder, ResourceStore, ResourcePages, WriteSessions, AdapterStatusRepository] : [];
@@ -26,7 +27,7 @@ export class PersistenceModule implements NestModule {
       global: true,
       imports: [MikroOrmModule.forRoot({ ...buildOrmOptions(settings, pools), registerRequestContext: false })],
       // NativePools closes the pool when the application closes, whether or not the ORM ever ran a statement on it
-      providers: [DatabaseHealth, { provide: NativePools, useValue: pools }, ...(kinds ? [{ provide: KIND_REGISTRY, useValue: kinds }] : []), ...stores],
+      providers: [DatabaseHealth, { provide: NativePools, useValue: pools }, ...(kinds ? [{ provide: KIND_REGISTRY, useValue: kinds }, { provide: LIST_LIMITS, useValue: limits }] : []), ...stores],
       exports: [DatabaseHealth, ...(kinds ? [KIND_REGISTRY] : []), ...stores],
     };
   }

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { JsonParts, JsonText, ListQuery } from '@app/common';
+import { ItemBatch, JoinedJson, JsonParts, JsonText, ListQuery, pageJson, responseFlowOf, streamedPageJson, writeTaken } from '@app/common';
+import { Logger } from '@nestjs/common';
 import { ForceDeleteDto } from './dto/force-delete.dto';
 import { ProblemResponse } from './dto/problem.response';
 
@@ -70,4 +71,63 @@ export function sendJson<T>(res: Response, parts: JsonParts<T>): void {
   res.cork();
   for (const part of parts) res.write(part);
   res.end();
+}
+
+/** A list page to send: its envelope's members, its first batch of items, and its later batches when it is large. */
+export interface PageToSend {
+  kind: string;
+  page: number;
+  total: number;
+  items: JoinedJson;
+  /** The later batches of a page larger than `list.batch_bytes` (ResourcePages.batches): each read when asked for. */
+  more?: AsyncIterable<ItemBatch>;
+}
+
+const log = new Logger('Lists');
+
+/**
+ * Sends a list page: in one write with its Content-Length (sendJson), or, for a page larger than
+ * `list.batch_bytes`, chunked, batch after batch: each later batch is read when the client has taken the
+ * one before and the process holds less than `server.unsent_bytes_limit` of unsent responses
+ * (ResponseFlow), so that one page never holds more than about a batch in memory, and a client that stops
+ * reading is cut after `server.write_timeout`. A failure after the first byte closes the connection (the
+ * client sees a cut response, never a whole-looking one).
+ */
+export async function sendPage(res: Response, page: PageToSend): Promise<void> {
+  if (!page.more) return sendJson(res, pageJson(page.kind, page.page, page.total, page.items));
+  if (res.headersSent) return;
+  const flow = responseFlowOf(res);
+  res.setHeader('Content-Type', JSON_CONTENT_TYPE);
+  const batches = page.more[Symbol.asyncIterator]();
+  try {
+    const first = page.items.parts;
+    let release = flow?.hold(first.reduce((n, p) => n + p.length, 0));
+    let taken = await writeTaken(res, [streamedPageJson.head(page.kind, page.page, page.total), ...first], flow);
+    release?.();
+    let size = page.items.count;
+    while (taken) {
+      await flow?.room();
+      const next = await batches.next();
+      if (next.done) break;
+      const batch = next.value;
+      release = flow?.hold(batch.bytes);
+      const parts = size > 0 && batch.count > 0 ? [',', ...batch.parts] : batch.parts;
+      size += batch.count;
+      taken = await writeTaken(res, parts, flow);
+      release?.();
+    }
+    if (taken) res.end(streamedPageJson.tail(size));
+    else await batches.return?.(undefined);
+  } catch (err) {
+    log.error(`a list page failed after its first bytes were sent; its connection is closed: ${err instanceof Error ? err.message : String(err)}`);
+    res.destroy();
+  }
+}
+
+/**
+ * Waits, before a list reads its page, until the process holds less than `server.unsent_bytes_limit` of
+ * responses its clients have not taken (ResponseFlow); at once, without a promise, in the common case.
+ */
+export function roomFor(res: Response): Promise<void> | undefined {
+  return responseFlowOf(res)?.room();
 }

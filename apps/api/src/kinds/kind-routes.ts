@@ -8,7 +8,7 @@ import { createDtoFor } from './dto/create-resource.dto';
 import { ForceDeleteDto } from './dto/force-delete.dto';
 import { ListQueryParams } from './dto/list.query';
 import { patchDtoFor, patchFieldsOf } from './dto/patch-resource.dto';
-import { ApiProblemResponses, deprecationHeader, ForceDeleteBody, jsonBody, schemaRef, sendJson } from './http';
+import { ApiProblemResponses, deprecationHeader, ForceDeleteBody, jsonBody, roomFor, schemaRef, sendPage } from './http';
 import { presentPage, presentResource } from './kind.presenter';
 import { KindsService } from './kinds.service';
 
@@ -140,9 +140,11 @@ export function kindRoutes(kind: ResourceKind, shape: RouteShape, docs: KindRout
     @Get()
     @doc.list
     async list(@Param() params: Record<string, string>, @Query() query: ListQueryParams, @Res() res: Response): Promise<void> {
+      const room = roomFor(res);
+      if (room) await room;
       const page = await this.kinds.list(kind, owners(params), query as Record<string, unknown>, readerOf(res.req));
       deprecationHeader(res, page.query);
-      sendJson(res, presentPage(kind, page));
+      await sendPage(res, presentPage(kind, page));
     }
 
     @Post()

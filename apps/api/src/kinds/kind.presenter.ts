@@ -1,5 +1,6 @@
 import type { KindRegistry, ResourceKind } from '@app/config';
-import { JoinedJson, JsonParts, JsonText, pageJson } from '@app/common';
+import { ItemBatch, JoinedJson, JsonText } from '@app/common';
+import type { PageToSend } from './http';
 import { API_BASE, hrefOf, LabelMap, ResourceRecord } from '@app/persistence';
 
 /**
@@ -23,7 +24,10 @@ export interface ObjectReference {
 export interface RenderedPage {
   page: number;
   total: number;
+  /** The page's items, or its first batch when `more`. */
   items: JoinedJson;
+  /** The later batches of a page larger than `list.batch_bytes`, read as they are sent (see sendPage). */
+  more?: AsyncIterable<ItemBatch>;
 }
 
 /** The href of a stored row: the stored one (kinds of the shared table), else its canonical item path. */
@@ -80,7 +84,7 @@ export function presentResource({ kind, row }: ResourceView, kinds: KindRegistry
   return `{${members.join(',')}}`;
 }
 
-/** A list page whose items PostgreSQL rendered, in pieces for sendJson. */
-export function presentPage(kind: ResourceKind, page: RenderedPage): JsonParts<unknown> {
-  return pageJson(kind.listKind, page.page, page.total, page.items);
+/** A list page whose items PostgreSQL rendered, for sendPage. */
+export function presentPage(kind: ResourceKind, page: RenderedPage): PageToSend {
+  return { kind: kind.listKind, page: page.page, total: page.total, items: page.items, more: page.more };
 }

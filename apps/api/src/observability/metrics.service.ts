@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { describeQuery, QUERY_OBSERVER, QueryObserver } from '@app/persistence';
+import type { ResponseFlow } from '@app/common';
 import { ReconciliationStats } from './reconciliation-stats';
 
 /**
@@ -101,6 +102,13 @@ export class MetricsService {
   /** Counts a failed evaluation of a condition mapping rule (CONTRACT D15). */
   conditionMappingFailed(kind: string, conditionType: string): void {
     this.mappingErrors.inc({ resource_type: kind, condition_type: conditionType });
+  }
+
+  /** Reports what responses hold for their clients (ResponseFlow): the bytes not yet taken, and the responses cut for a stalled client. */
+  watchFlow(flow: ResponseFlow): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'hyperfleet_api_unsent_response_bytes', help: 'Bytes of responses written and not yet taken by their clients (bounded by server.unsent_bytes_limit)', registers, collect() { this.set(flow.unsent); } });
+    new Counter({ name: 'hyperfleet_api_write_timeouts_total', help: 'Responses cut because their client took none of their bytes for server.write_timeout', registers, collect() { this.reset(); this.inc(flow.cut); } });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -2,14 +2,14 @@ import type { ResourceKind } from '@app/config';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { BodyPipe, Caller, etagOf, isPlainObject, JsonText, NotFoundError, pageJson, parseListQuery, ValidationError } from '@app/common';
+import { BodyPipe, Caller, etagOf, isPlainObject, JsonText, NotFoundError, parseListQuery, ValidationError } from '@app/common';
 import { COMMON_ORDER_COLUMNS, KIND_REGISTRY, ResourcePages } from '@app/persistence';
 import { APP_CONFIG, AppConfig, KindRegistry } from '@app/config';
 import { createDtoFor } from '../kinds/dto/create-resource.dto';
 import { ForceDeleteDto } from '../kinds/dto/force-delete.dto';
 import { ListQueryParams } from '../kinds/dto/list.query';
 import { patchDtoFor, patchFieldsOf } from '../kinds/dto/patch-resource.dto';
-import { ApiProblemResponses, deprecationHeader, ForceDeleteBody, jsonBody, schemaRef, sendJson } from '../kinds/http';
+import { ApiProblemResponses, deprecationHeader, ForceDeleteBody, jsonBody, roomFor, schemaRef, sendPage } from '../kinds/http';
 import { IGNORED_SEARCH, itemPath, openApiPath } from '../kinds/kind-routes';
 import { presentResource } from '../kinds/kind.presenter';
 import { KindsService } from '../kinds/kinds.service';
@@ -48,6 +48,8 @@ export class GenericResourcesController {
     const kindName = typeof raw.kind === 'string' && raw.kind !== '' ? raw.kind : undefined;
     const kind = kindName === undefined ? undefined : this.kindNamed(kindName);
     const parsed = parseListQuery(raw, ORDERABLE, this.config.lists.maxSize);
+    const room = roomFor(res);
+    if (room) await room;
     const page = await this.pages.pageAll(kind ? [kind] : this.registry.all(), {
       search: parsed.search,
       page: parsed.page,
@@ -55,7 +57,7 @@ export class GenericResourcesController {
       order: parsed.order.map((o) => ({ column: o.field, direction: o.direction })),
     });
     deprecationHeader(res, parsed);
-    sendJson(res, pageJson('ResourceList', parsed.page, page.total, page.items));
+    await sendPage(res, { kind: 'ResourceList', page: parsed.page, total: page.total, items: page.items, more: page.rest && this.pages.batches(page.rest) });
   }
 
   @Post()

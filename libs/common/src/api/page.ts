@@ -33,3 +33,16 @@ export interface JoinedJson {
 export function pageJson<T>(kind: string, page: number, total: number, items: JoinedJson): JsonParts<PageOf<T>> {
   return [`{"kind":${JSON.stringify(kind)},"page":${page},"size":${items.count},"total":${total},"items":[`, ...items.parts, ']}'];
 }
+
+/** A page whose items are sent in batches (see streamedPageJson): a batch's items and the bytes it was planned at. */
+export type ItemBatch = JoinedJson & { bytes: number };
+
+/**
+ * pageJson's envelope for a page sent in batches, opened before its later batches are read (`head`) and
+ * closed after them (`tail`): `size` comes last, once the items sent are counted (an item removed while
+ * the page was sent is not among them); the other members and their order are pageJson's.
+ */
+export const streamedPageJson = {
+  head: (kind: string, page: number, total: number): string => `{"kind":${JSON.stringify(kind)},"page":${page},"total":${total},"items":[`,
+  tail: (size: number): string => `],"size":${size}}`,
+};

@@ -2,11 +2,12 @@ import type { KindRegistry, ResourceKind } from '@app/config';
 import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { JoinedJson } from '@app/common';
+import type { ItemBatch, JoinedJson } from '@app/common';
 import { Kysely, RawBuilder, sql } from 'kysely';
 import { queryBound } from '../native-query';
+import { runWithDeadline } from '../pg-guard';
 import { compileSearch } from '../search/search-compiler';
-import { KIND_REGISTRY, SqlBuilder } from '../sql/sql-builder';
+import { KIND_REGISTRY, LIST_LIMITS, ListLimits, SqlBuilder } from '../sql/sql-builder';
 import { arg, compileOnce, prepare, Statement } from '../sql/statement';
 import { AnyQuery, selectKind, tableOf } from './kind-sql';
 import { resourceJson } from './resource-json';
@@ -60,8 +61,17 @@ const KEYSET_TYPES: Record<string, string> = {
 
 /** A page: its items as JSON text joined by PostgreSQL in runs, and the number of all matches. */
 export interface RenderedItems {
+  /** The page's first batch (all of it, unless `rest`). */
   items: JoinedJson;
   total: number;
+  /** The items of a page that renders larger than `list.batch_bytes`, past its first batch: read with `ResourcePages.batches`. */
+  rest?: PageRest;
+}
+
+/** The items of a page past its first batch, in order: their ids and kinds. */
+export interface PageRest {
+  ids: string[];
+  kinds: string[];
 }
 
 /** The size of the windows a page's items are joined in (see JsonParts): far below V8's large-object size. */
@@ -91,6 +101,11 @@ const NAMED_SIZES: ReadonlySet<number> = new Set([10, 20, 25, 50, 100, 200, 250,
  * and carried with it; its later pages show no resource created after its first (they fall in the next poll). A page nobody read the page before of (a client jumping to page 7), or of a list
  * ordered by a column that may be null, counts its offset, and its total, from the top.
  *
+ * A page whose items render larger than `list.batch_bytes` is read in batches (issue 21): its statement
+ * renders items until they hold that much and names the rest, read later by `batches` a batch per
+ * statement, so that a page of resources with megabyte specs never sits in PostgreSQL's answer or in
+ * memory whole.
+ *
  * Without a search the statements are built once per list shape (kind, scope, order, continued or not)
  * and, for the common orders, prepared under a name; a search compiles a statement for its request.
  */
@@ -103,14 +118,23 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
   private readonly expire: Statement;
   private expiry?: NodeJS.Timeout;
   private readonly log = new Logger(ResourcePages.name);
+  /** Statements that read a page's later batch, by the kinds it renders. */
+  private readonly batchStatements = new Map<string, Statement<{ ids: string[]; kinds: string[] }>>();
+  /** Reads of later batches running, and those waiting for their turn (see ListLimits.lane). */
+  private lanes = 0;
+  private readonly queue: Array<() => void> = [];
 
   constructor(
     builder: SqlBuilder,
-    @Inject(KIND_REGISTRY) kinds: KindRegistry,
+    @Inject(KIND_REGISTRY) private readonly kinds: KindRegistry,
     private readonly em: EntityManager,
+    @Inject(LIST_LIMITS) private readonly limits: ListLimits,
   ) {
     this.db = builder.db;
     for (const kind of kinds.all()) this.json.set(kind.kind, resourceJson(this.db, kind, kinds.all(), 'r'));
+    // a later batch of one kind's list, or of GET /resources
+    for (const kind of kinds.all()) this.batchStatement([kind.kind]);
+    this.batchStatement(kinds.all().map((kind) => kind.kind));
     const expired = this.db.deleteFrom('list_cursors').where(sql<boolean>`written_at < now() - make_interval(secs => ${sql.lit(LIST_CURSOR_TTL_SECONDS)})`);
     this.expire = prepare('list_cursors_expire', this.db.with('d', () => expired.returning(sql`1`.as('one'))).selectFrom('d').select(sql`count(*)::int`.as('removed')));
   }
@@ -161,46 +185,125 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
     let ids: AnyQuery = db.selectFrom(matches.as('u')).selectAll('u');
     for (const o of order) ids = ids.orderBy(`u.${o.column}`, o.direction);
     ids = ids.limit(q.size).offset((q.page - 1) * q.size);
-    // each table's rows of the page, rendered by their kind (`case` over the kinds of the shared table)
-    const byTable = new Map<string, ResourceKind[]>();
-    for (const kind of kinds) byTable.set(kind.storage.table, [...(byTable.get(kind.storage.table) ?? []), kind]);
-    const rendered = [...byTable.values()]
-      .map((group) => {
-        const json = group.length === 1 ? this.json.get(group[0].kind)! : sql`case ids.kind ${sql.join(group.map((k) => sql`when ${sql.lit(k.kind)} then ${this.json.get(k.kind)!}`), sql` `)} end`;
-        return db
-          .selectFrom('ids')
-          .innerJoin(tableOf(group[0], 'r'), 'r.id', 'ids.id')
-          .crossJoinLateral(renderedOnce(db, json))
-          .select([...columns.map((c) => `ids.${c}`), 'j.json']);
-      })
-      .reduce((all: AnyQuery, part: AnyQuery) => all.unionAll(part));
-    const items = db.selectFrom(rendered.as('y')).select(numbered('y', orderBy(order, 'y')));
     const count = sql`${db.selectFrom(matches.as('u')).select(sql`count(*)`.as('count'))}`;
-    const once = compileOnce(inRuns(db, db.with('ids', () => ids), count, items));
-    return this.read(once.sql, once.params);
+    // the page's ids and kinds in order, each rendered by its kind
+    const inOrder = db.selectFrom('ids as p').select([sql`array_agg(p.id order by ${orderBy(order, 'p')})`.as('a'), sql`array_agg(p.kind order by ${orderBy(order, 'p')})`.as('ka')]);
+    const once = compileOnce(this.walked(db.withRecursive('ids', () => ids).with('o', () => inOrder), count, kinds));
+    return this.read(once.sql, once.params, undefined);
   }
 
   /** A page statement of one kind and mode, built once per shape without a search, for the request with one. */
   private run(kind: ResourceKind, q: PageQuery, mode: Mode, args: PageArgs): Promise<RenderedItems> {
     if (q.search !== undefined) {
       const once = compileOnce(this.build(kind, q, mode, args));
-      return this.read(once.sql, once.params);
+      return this.read(once.sql, once.params, undefined, kind);
     }
     const statement = this.shape(kind, q, mode);
-    return this.read(statement.sql, statement.values(args as unknown as Record<string, unknown>), named(q, mode) ? statement.name : undefined);
+    return this.read(statement.sql, statement.values(args as unknown as Record<string, unknown>), named(q, mode) ? statement.name : undefined, kind);
   }
 
   /** Runs a page statement: its rows are the runs of the page's items in order (one without a run for an empty page), each with the total. */
-  private async read(text: string, values: readonly unknown[], name?: string): Promise<RenderedItems> {
-    const rows = await queryBound<{ total: string | number; size: number | null; part: string | null }>(this.em, text, values, name);
+  private async read(text: string, values: readonly unknown[], name: string | undefined, kind?: ResourceKind): Promise<RenderedItems> {
+    const rows = await queryBound<PageRow>(this.em, text, values, name);
     let size = 0;
     const parts: string[] = [];
+    let rest: PageRest | undefined;
     for (const row of rows) {
+      if (row.rest_ids !== null) {
+        rest = { ids: row.rest_ids, kinds: row.rest_kinds ?? row.rest_ids.map(() => kind!.kind) };
+        continue;
+      }
       if (row.part === null) continue;
       size += row.size ?? 0;
       parts.push(row.part);
     }
-    return { items: { count: size, parts }, total: Number(rows[0].total) };
+    const items = { count: size, parts };
+    return rest ? { items, total: Number(rows[0].total), rest } : { items, total: Number(rows[0].total) };
+  }
+
+  /**
+   * The later batches of a large page (`rest`), each read when the one before was taken (`next()` is
+   * called for the next): the next items, rendered as the first batch was, until they hold
+   * `list.batch_bytes` (an item larger than that alone). An item removed since the page was read is
+   * passed over. Reads of later batches take turns (ListLimits.lane), so
+   * that large pages leave the rest of the pool to other requests, and run outside the request's deadline
+   * (a page a slow client takes minutes to read is not an error; each statement has the statement timeout).
+   */
+  async *batches(rest: PageRest): AsyncGenerator<ItemBatch> {
+    for (let next: PageRest | undefined = rest; next !== undefined; ) {
+      const batch: RenderedItems = await this.inLane(() => this.batch(next!));
+      yield { ...batch.items, bytes: batch.items.parts.reduce((n, p) => n + p.length, 0) };
+      next = batch.rest;
+    }
+  }
+
+  /** One later batch: the live rows of these ids, in this order, rendered by their kinds until `list.batch_bytes`, and the ids left. */
+  private batch(rest: PageRest): Promise<RenderedItems> {
+    const statement = this.batchStatement([...new Set(rest.kinds)]);
+    const values = statement.values({ ids: rest.ids, kinds: rest.kinds });
+    // its own deadline: the request's may pass while a slow client reads the batches before
+    return runWithDeadline({ passed: false }, () => this.read(statement.sql, values, statement.name));
+  }
+
+  /** The statement that reads a later batch of these kinds' rows (built once per set of kinds). */
+  private batchStatement(names: readonly string[]): Statement<{ ids: string[]; kinds: string[] }> {
+    const key = [...names].sort().join(',');
+    let statement = this.batchStatements.get(key);
+    if (!statement) {
+      const db = this.db;
+      const inOrder = db.selectNoFrom([sql`cast(${arg('ids')} as uuid[])`.as('a'), sql`cast(${arg('kinds')} as text[])`.as('ka')]);
+      const walked = this.walked(db.withRecursive('o', () => inOrder), sql`(select null::bigint as count)`, names.map((name) => this.kinds.get(name)!));
+      statement = prepare<{ ids: string[]; kinds: string[] }>('page_batch', walked);
+      this.batchStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `read` when fewer than ListLimits.lane others run. */
+  private async inLane<T>(read: () => Promise<T>): Promise<T> {
+    if (this.lanes >= this.limits.lane) await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.lanes++;
+    try {
+      return await read();
+    } finally {
+      // the turn passes to the next waiting read, or is given back
+      const next = this.queue.shift();
+      if (next) next();
+      else this.lanes--;
+    }
+  }
+
+  /**
+   * The end of a page statement (first batch or later batch): the items of \`o\` (\`a\`: their ids in order,
+   * \`ka\`: their kinds, or null for one kind) rendered one after another, each by its kind, until the
+   * items rendered hold \`list.batch_bytes\` of text (a recursive walk: PostgreSQL renders no item past
+   * that, however large the page); the count; and the ids and kinds left, for the next batch. An id whose
+   * row is gone (removed since its page was read) is passed over. Rows: see \`runsOf\`.
+   */
+  private walked(from: AnyQuery, count: RawBuilder<unknown>, kinds: readonly ResourceKind[]): AnyQuery {
+    const db = this.db;
+    const id = sql`o.a[w.n + 1]`;
+    const kindOf = sql`o.ka[w.n + 1]`;
+    // each table's row of the id, rendered by its kind (a kind's own table by the id alone)
+    const byTable = new Map<string, ResourceKind[]>();
+    for (const kind of kinds) byTable.set(kind.storage.table, [...(byTable.get(kind.storage.table) ?? []), kind]);
+    const renders = [...byTable.values()].map((group) => {
+      const json = group.length === 1 ? this.json.get(group[0].kind)! : sql`case ${kindOf} ${sql.join(group.map((k) => sql`when ${sql.lit(k.kind)} then ${this.json.get(k.kind)!}`), sql` `)} end`;
+      const row = db.selectFrom(tableOf(group[0], 'r')).select(sql`${json}`.as('json')).where(sql<boolean>`r.id = ${id}`);
+      return kinds.length === 1 ? row : row.where(sql<boolean>`${kindOf} in (${sql.join(group.map((k) => sql.lit(k.kind)))})`);
+    });
+    const rendered = renders.length === 1 ? sql`(${renders[0]})` : sql`coalesce(${sql.join(renders.map((r) => sql`(${r})`))})`;
+    const after = sql`w.before + coalesce(octet_length(w.json), 0)`;
+    const walk = db
+      .selectNoFrom([sql`0`.as('n'), sql`null::text`.as('json'), sql`0::bigint`.as('before')])
+      .unionAll(
+        db
+          .selectFrom(['walk as w', 'o'])
+          .select([sql`w.n + 1`.as('n'), rendered.as('json'), after.as('before')])
+          .where(sql<boolean>`w.n < cardinality(o.a) and ${after} < ${sql.lit(this.limits.batchBytes)}`),
+      );
+    // `from` began its CTEs with `withRecursive`: in Kysely the first decides for the whole list
+    return runsOf(from.with('walk(n, json, before)', () => walk), count);
   }
 
   /** The statement of a searchless list of this shape, built once. */
@@ -261,7 +364,7 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
     let counted: AnyQuery;
     if (mode === 'next') {
       // the previous page's end, recorded within the last minute; the poll's total goes on with it
-      from = from.with('b', () =>
+      from = from.withRecursive('b', () =>
         db
           .selectFrom('list_cursors as c')
           .select(['c.last_keys', 'c.total as count', 'c.since'])
@@ -287,7 +390,8 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
       counted = countAll;
     }
     // counted once, read by the answer and by the page's end
-    from = from.with('n', () => counted).with('ids', () => ids);
+    // recursive: the first CTE decides for all of them (Kysely), and the page's walk is one (see walked)
+    from = (mode === 'next' ? from.with('n', () => counted) : from.withRecursive('n', () => counted)).with('ids', () => ids);
     if (mode !== 'offset') {
       // where this page ends (its last item's sort keys, as text), for the list's next page; a later
       // page that had no recorded start records none (a client jumping to page 7 leaves nothing behind)
@@ -315,12 +419,9 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
           ),
       );
     }
-    const items = db
-      .selectFrom(tableOf(kind, 'r'))
-      .innerJoin('ids as p', 'p.id', 'r.id')
-      .crossJoinLateral(renderedOnce(db, this.json.get(kind.kind)!))
-      .select(numbered('j', orderBy(order, 'r')));
-    return inRuns(db, from, sql`${db.selectFrom('n').select('n.count')}`, items);
+    // the page's ids in order
+    from = from.with('o', () => db.selectFrom('ids as p').select([sql`array_agg(p.id order by ${orderBy(order, 'p')})`.as('a'), sql`null::text[]`.as('ka')]));
+    return this.walked(from, sql`${db.selectFrom('n').select('n.count')}`, [kind]);
   }
 }
 
@@ -380,43 +481,34 @@ function withTieBreaker(order: readonly SortKey[]): SortKey[] {
 /** The order as SQL over the columns of `alias` (columns are the lists' own names, never client text). */
 const orderBy = (order: readonly SortKey[], alias: string): RawBuilder<unknown> => sql.raw(order.map((o) => `${alias}.${o.column} ${o.direction}`).join(', '));
 
-/**
- * `cross join lateral (select <json> as json offset 0) j`: each item rendered once (`offset 0` keeps the
- * rendering a subquery of its own: referenced three times by `numbered`, PostgreSQL would otherwise
- * render every item three times).
- */
-const renderedOnce = (db: Kysely<any>, json: RawBuilder<unknown>): AnyQuery => db.selectNoFrom(sql`${json}`.as('json')).offset(sql.lit(0) as never).as('j');
-
-/**
- * The select list of a page's items: each item's JSON text (`<alias>.json`), numbered in the page's order
- * (n), and the run it joins (g): items starting in the same PART_BYTES window of the page's text form one
- * run, at most PART_BYTES plus one item; the first is run 0.
- */
-function numbered(alias: string, order: RawBuilder<unknown>): AnyQuery[] {
-  const window = sql`(order by ${order} rows between unbounded preceding and current row)`;
-  const json = sql.ref(`${alias}.json`);
-  return [`${alias}.json`, sql`row_number() over ${window}`.as('n'), sql`(sum(octet_length(${json})) over ${window} - octet_length(${json})) / ${sql.lit(PART_BYTES)}`.as('g')];
+/** A row of a page statement: a run of items, or the ids left (\`rest_*\`). */
+interface PageRow {
+  total: string | number;
+  size: number | null;
+  part: string | null;
+  rest_ids: string[] | null;
+  rest_kinds: string[] | null;
 }
 
 /**
- * The page statement: the count and the page in one statement (one round trip, one connection), the
- * page's `items` (see `numbered`) joined by PostgreSQL in runs, a row per run in order (one row without a
- * run for an empty page), instead of a row and a string per item, or one string larger than V8's regular
- * objects. `from` is what the statement starts from (the builder, or one with a CTE).
+ * The rows of a page statement from its \`walk\` (n, json, before): the count (one row without a run for an
+ * empty page), and the items joined by PostgreSQL in runs, a row per run in order, instead of a row and a
+ * string per item; items starting in the same PART_BYTES window of the page's text form one run (at most
+ * PART_BYTES plus one item), and every run but the first starts with the comma that separates it from the
+ * one before. Last, when the walk stopped before the end, the ids and kinds left.
  */
-function inRuns(db: Kysely<any>, from: AnyQuery, count: RawBuilder<unknown>, items: AnyQuery): AnyQuery {
+function runsOf(from: AnyQuery, count: RawBuilder<unknown>): AnyQuery {
+  const run = sql`w.before / ${sql.lit(PART_BYTES)}`;
+  const rows = sql`
+    select ${run} as g, count(*)::int as size, case when ${run} > 0 then ',' else '' end || string_agg(w.json, ',' order by w.n) as part, null::uuid[] as rest_ids, null::text[] as rest_kinds
+    from walk w where w.json is not null group by 1
+    union all
+    select 2147483647, null, null, o.a[m.n + 1:], o.ka[m.n + 1:] from o, (select max(n) as n from walk) m where m.n < cardinality(o.a)`;
   return from
     .selectFrom(sql`${count}`.as('c'))
-    .leftJoinLateral(
-      db
-        .selectFrom(items.as('x'))
-        .select([sql`count(*)::int`.as('size'), sql`case when x.g = 0 then '' else ',' end || string_agg(x.json, ',' order by x.n)`.as('part'), 'x.g'])
-        .groupBy('x.g')
-        .as('p'),
-      (join: AnyQuery) => join.onTrue(),
-    )
-    .select(['c.count as total', 'p.size', 'p.part'])
-    .orderBy('p.g');
+    .leftJoinLateral(sql`(${rows})`.as('x'), (join: AnyQuery) => join.onTrue())
+    .select(['c.count as total', 'x.size', 'x.part', 'x.rest_ids', 'x.rest_kinds'])
+    .orderBy('x.g');
 }
 
 /** The columns every kind's rows have, by which a list of every kind (`/resources`) can be ordered. */

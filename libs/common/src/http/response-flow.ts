@@ -1,0 +1,125 @@
+import type { ServerResponse } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+
+/** Where a response finds the flow of its application (set by responseFlowMiddleware). */
+const FLOW = Symbol('responseFlow');
+/** Marks a response whose stall is watched already. */
+const WATCHED = Symbol('stallWatched');
+
+/**
+ * What responses hold until their clients take it (docs/operations.md, Memory), bounded in time and in
+ * sum. In time: a response none of whose bytes its client takes for `writeTimeoutMs`
+ * (`server.write_timeout`) is cut, its connection closed, so that a client that never reads holds
+ * nothing for long. In sum: the bytes written but not yet taken by every response of the process are
+ * counted, and a list waits for room below `limit` (`server.unsent_bytes_limit`) before it reads a page,
+ * and a large page before it reads its next batch; what is already read is sent.
+ */
+export class ResponseFlow {
+  private held = 0;
+  private readonly queue: Array<() => void> = [];
+  /** Responses cut because their client took nothing for writeTimeoutMs. */
+  cut = 0;
+
+  constructor(
+    readonly limit: number,
+    readonly writeTimeoutMs: number,
+    private readonly onCut: (res: ServerResponse) => void = () => undefined,
+  ) {}
+
+  /** Bytes written by responses and not yet taken by their clients (as counted by `hold`). */
+  get unsent(): number {
+    return this.held;
+  }
+
+  /** Counts `bytes` as held until the returned function is called (later calls do nothing). */
+  hold(bytes: number): () => void {
+    this.held += bytes;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.held -= bytes;
+      while (this.held < this.limit && this.queue.length > 0) this.queue.shift()!();
+    };
+  }
+
+  /** Resolves when the process holds less than its limit; `undefined` when it does now (no promise on the common path). */
+  room(): Promise<void> | undefined {
+    return this.held < this.limit ? undefined : new Promise<void>((resolve) => this.queue.push(resolve));
+  }
+
+  /**
+   * Cuts `res` (closes its connection) when its client takes none of its unsent bytes for writeTimeoutMs:
+   * from now until `taken(res)`, or until the response is done. The server's own pauses (a page waiting
+   * for its next batch) do not count.
+   */
+  waiting(res: ServerResponse): void {
+    const watched = res as ServerResponse & { [WATCHED]?: true };
+    if (!watched[WATCHED]) {
+      watched[WATCHED] = true;
+      res.once('timeout', () => {
+        this.cut++;
+        this.onCut(res);
+        res.socket?.destroy();
+      });
+    }
+    // the socket's idle timer: any byte the client takes restarts it; Node sets its keep-alive timeout
+    // again when the response is done
+    res.setTimeout(this.writeTimeoutMs);
+  }
+
+  /** The client took what `res` had written (see `waiting`). */
+  taken(res: ServerResponse): void {
+    res.setTimeout(0);
+  }
+
+  /**
+   * A response its handler ended: when its client has not taken all of it yet, those bytes are held until
+   * the response closes, and it is cut if the client stalls.
+   */
+  ended(res: ServerResponse): void {
+    const unsent = res.socket?.writableLength ?? 0;
+    if (unsent === 0) return;
+    res.once('close', this.hold(unsent));
+    this.waiting(res);
+  }
+}
+
+/** Installs `flow` on every response: see ResponseFlow. */
+export function responseFlowMiddleware(flow: ResponseFlow) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    (res as Response & { [FLOW]?: ResponseFlow })[FLOW] = flow;
+    // 'prefinish': the handler ended the response; what the socket could not take yet is still buffered
+    res.once('prefinish', () => flow.ended(res));
+    next();
+  };
+}
+
+/** The flow of `res`'s application (responseFlowMiddleware). */
+export function responseFlowOf(res: ServerResponse): ResponseFlow | undefined {
+  return (res as ServerResponse & { [FLOW]?: ResponseFlow })[FLOW];
+}
+
+/**
+ * Writes `parts` and resolves when the client has taken them (true), at once when the socket took them
+ * whole, or when the response closed first (false). Meanwhile a client that takes nothing for the write
+ * timeout is cut (`flow.waiting`).
+ */
+export function writeTaken(res: ServerResponse, parts: readonly string[], flow?: ResponseFlow): Promise<boolean> {
+  let room = true;
+  for (const part of parts) room = res.write(part);
+  if (room) return Promise.resolve(!res.destroyed);
+  flow?.waiting(res);
+  return new Promise<boolean>((resolve) => {
+    const done = (taken: boolean) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      if (taken) flow?.taken(res);
+      resolve(taken);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
