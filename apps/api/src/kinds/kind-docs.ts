@@ -1,6 +1,9 @@
 import type { ResourceKind } from '@app/config';
 import type { KindRouteDocs, RouteShape } from './kind-routes';
 
+/** What every list's description says of a large page (see sendPage). */
+export const LARGE_PAGES = ' A page whose items take more than `list.batch_bytes` (1 MiB by default) is sent chunked, a batch at a time, with `size` after the items.';
+
 /** `Channel` → `channels`' words for summaries: the kind's name as written. */
 const noun = (kind: ResourceKind): string => kind.kind;
 
@@ -18,7 +21,7 @@ export function defaultRouteDocs(kind: ResourceKind, shape: RouteShape): KindRou
     list: {
       operationId: shape === 'nested' ? `get${k}sBy${kind.parent!.kind}Id` : `get${k}s`,
       summary: `List ${noun(kind)} resources${under}`,
-      description: `Resources marked for deletion are included (with \`deleted_time\`); removed ones are not.`,
+      description: `Resources marked for deletion are included (with \`deleted_time\`); removed ones are not.${LARGE_PAGES}`,
     },
     create: { operationId: `post${k}`, summary: `Create a ${noun(kind)}${shape === 'nested' ? ` in a ${kind.parent!.kind}` : ''}` },
     get: { operationId: `get${k}ById${flat}`, summary: `Get a ${noun(kind)}` },

@@ -10,6 +10,7 @@ import { ForceDeleteDto } from '../kinds/dto/force-delete.dto';
 import { ListQueryParams } from '../kinds/dto/list.query';
 import { patchDtoFor, patchFieldsOf } from '../kinds/dto/patch-resource.dto';
 import { ApiProblemResponses, deprecationHeader, ForceDeleteBody, jsonBody, roomFor, schemaRef, sendPage } from '../kinds/http';
+import { LARGE_PAGES } from '../kinds/kind-docs';
 import { IGNORED_SEARCH, itemPath, openApiPath } from '../kinds/kind-routes';
 import { presentResource } from '../kinds/kind.presenter';
 import { KindsService } from '../kinds/kinds.service';
@@ -39,7 +40,7 @@ export class GenericResourcesController {
   ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getResources', summary: 'List resources', description: 'Resources of every kind, or of one (`kind`); newest first by default. Resources marked for deletion are included.' })
+  @ApiOperation({ operationId: 'getResources', summary: 'List resources', description: `Resources of every kind, or of one (\`kind\`); newest first by default. Resources marked for deletion are included.${LARGE_PAGES}` })
   @ApiQuery({ name: 'kind', required: false, description: 'Only resources of this kind (400 for a kind that is not registered)', schema: { type: 'string' } })
   @ApiResponse({ status: 200, description: 'A page of them', content: { 'application/json': { schema: schemaRef('ResourceList') } } })
   @ApiProblemResponses(400, 401)
