@@ -39,7 +39,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(logger),
-        PersistenceModule.forRoot({ clientUrl: config.database.url, poolMax: config.database.maxOpenConnections, statementTimeoutMs: config.database.requestTimeoutMs, observer }, config.kinds, config.lists),
+        PersistenceModule.forRoot({ clientUrl: config.database.url, poolMax: config.database.maxOpenConnections, statementTimeoutMs: config.database.requestTimeoutMs, observer }, { kinds: config.kinds, lists: config.lists }),
         MigrationModule.forRoot({ onBoot: config.database.migrateOnBoot }),
         ObservabilityModule,
         AuthModule,

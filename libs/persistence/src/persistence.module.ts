@@ -13,22 +13,27 @@ import { WriteSessions } from './write-session';
 /**
  * MikroORM for the application, with the shared options (entities, soft-delete filter, migrations), a
  * request scope around every request whose entity manager is forked on first use (`requestScope`), and
- * the stores of the kinds of `kinds` (their statements built once, here), for every module.
+ * the stores of the kinds `serving` names (their statements built once, here), for every module.
  */
 @Module({})
 export class PersistenceModule implements NestModule {
-  static forRoot(settings: OrmSettings, kinds?: KindRegistry, lists: { batchBytes: number } = { batchBytes: 1024 * 1024 }): DynamicModule {
-    const limits: ListLimits = { batchBytes: lists.batchBytes, lane: Math.max(1, Math.floor((settings.poolMax ?? 10) / 4)) };
+  static forRoot(settings: OrmSettings, serving?: { kinds: KindRegistry; lists: { batchBytes: number } }): DynamicModule {
     const pools = new NativePools();
     // without kinds (the migrate command): the ORM alone
-    const stores = kinds ? [SqlBuilder, ResourceStore, ResourcePages, WriteSessions, AdapterStatusRepository] : [];
+    const stores = serving ? [SqlBuilder, ResourceStore, ResourcePages, WriteSessions, AdapterStatusRepository] : [];
+    const limits = (lists: { batchBytes: number }): ListLimits => ({ batchBytes: lists.batchBytes, lane: Math.max(1, Math.floor((settings.poolMax ?? 10) / 4)) });
     return {
       module: PersistenceModule,
       global: true,
       imports: [MikroOrmModule.forRoot({ ...buildOrmOptions(settings, pools), registerRequestContext: false })],
       // NativePools closes the pool when the application closes, whether or not the ORM ever ran a statement on it
-      providers: [DatabaseHealth, { provide: NativePools, useValue: pools }, ...(kinds ? [{ provide: KIND_REGISTRY, useValue: kinds }, { provide: LIST_LIMITS, useValue: limits }] : []), ...stores],
-      exports: [DatabaseHealth, ...(kinds ? [KIND_REGISTRY] : []), ...stores],
+      providers: [
+        DatabaseHealth,
+        { provide: NativePools, useValue: pools },
+        ...(serving ? [{ provide: KIND_REGISTRY, useValue: serving.kinds }, { provide: LIST_LIMITS, useValue: limits(serving.lists) }] : []),
+        ...stores,
+      ],
+      exports: [DatabaseHealth, ...(serving ? [KIND_REGISTRY] : []), ...stores],
     };
   }
 

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ItemBatch, JoinedJson, JsonParts, JsonText, ListQuery, pageJson, responseFlowOf, streamedPageJson, writeTaken } from '@app/common';
+import { JoinedJson, JsonParts, JsonText, ListQuery, pageJson, responseFlowOf, streamedPageJson, writeTaken } from '@app/common';
 import { Logger } from '@nestjs/common';
 import { ForceDeleteDto } from './dto/force-delete.dto';
 import { ProblemResponse } from './dto/problem.response';
@@ -73,15 +73,19 @@ export function sendJson<T>(res: Response, parts: JsonParts<T>): void {
   res.end();
 }
 
-/** A list page to send: its envelope's members, its first batch of items, and its later batches when it is large. */
+/** A list page to send: its envelope's members, its items (or first batch), and its later batches when it is large. */
 export interface PageToSend {
   kind: string;
   page: number;
   total: number;
+  /** The page's items, or its first batch when `more`. */
   items: JoinedJson;
   /** The later batches of a page larger than `list.batch_bytes` (ResourcePages.batches): each read when asked for. */
-  more?: AsyncIterable<ItemBatch>;
+  more?: AsyncIterable<JoinedJson>;
 }
+
+/** The characters of a batch's text: what it holds in memory, for ResponseFlow's count. */
+const lengthOf = (parts: readonly string[]): number => parts.reduce((n, p) => n + p.length, 0);
 
 const log = new Logger('Lists');
 
@@ -101,7 +105,7 @@ export async function sendPage(res: Response, page: PageToSend): Promise<void> {
   const batches = page.more[Symbol.asyncIterator]();
   try {
     const first = page.items.parts;
-    let release = flow?.hold(first.reduce((n, p) => n + p.length, 0));
+    let release = flow?.hold(lengthOf(first));
     let taken = await writeTaken(res, [streamedPageJson.head(page.kind, page.page, page.total), ...first], flow);
     release?.();
     let size = page.items.count;
@@ -110,7 +114,7 @@ export async function sendPage(res: Response, page: PageToSend): Promise<void> {
       const next = await batches.next();
       if (next.done) break;
       const batch = next.value;
-      release = flow?.hold(batch.bytes);
+      release = flow?.hold(lengthOf(batch.parts));
       const parts = size > 0 && batch.count > 0 ? [',', ...batch.parts] : batch.parts;
       size += batch.count;
       taken = await writeTaken(res, parts, flow);

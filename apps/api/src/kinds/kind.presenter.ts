@@ -1,5 +1,5 @@
 import type { KindRegistry, ResourceKind } from '@app/config';
-import { ItemBatch, JoinedJson, JsonText } from '@app/common';
+import type { JsonText } from '@app/common';
 import type { PageToSend } from './http';
 import { API_BASE, hrefOf, LabelMap, ResourceRecord } from '@app/persistence';
 
@@ -21,14 +21,7 @@ export interface ObjectReference {
 }
 
 /** A page of a list, its items rendered as JSON text by PostgreSQL and joined, in order. */
-export interface RenderedPage {
-  page: number;
-  total: number;
-  /** The page's items, or its first batch when `more`. */
-  items: JoinedJson;
-  /** The later batches of a page larger than `list.batch_bytes`, read as they are sent (see sendPage). */
-  more?: AsyncIterable<ItemBatch>;
-}
+export type RenderedPage = Omit<PageToSend, 'kind'>;
 
 /** The href of a stored row: the stored one (kinds of the shared table), else its canonical item path. */
 export function hrefOfRow(kind: ResourceKind, row: ResourceRecord): string {

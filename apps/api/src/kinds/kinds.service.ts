@@ -145,7 +145,7 @@ export class KindsService {
     if (owners !== undefined) await this.requireParent(kind, owners);
     const order: SortKey[] = query.order.map((o) => ({ column: o.field, direction: o.direction }));
     const page = await this.pages.page(kind, { ownerId: owners?.[0], reference, search: query.search, page: query.page, size: query.size, order, reader });
-    return { page: query.page, total: page.total, items: page.items, more: page.rest && this.pages.batches(page.rest), query };
+    return { page: query.page, total: page.total, items: page.items, more: page.more, query };
   }
 
   /**

@@ -58,7 +58,7 @@ export class GenericResourcesController {
       order: parsed.order.map((o) => ({ column: o.field, direction: o.direction })),
     });
     deprecationHeader(res, parsed);
-    await sendPage(res, { kind: 'ResourceList', page: parsed.page, total: page.total, items: page.items, more: page.rest && this.pages.batches(page.rest) });
+    await sendPage(res, { kind: 'ResourceList', page: parsed.page, ...page });
   }
 
   @Post()

@@ -29,13 +29,13 @@ export interface JoinedJson {
   parts: string[];
 }
 
+/** The envelope's first members, `{"kind":…,"page":…,` (see pageJson). */
+const envelope = (kind: string, page: number): string => `{"kind":${JSON.stringify(kind)},"page":${page},`;
+
 /** pageOf's envelope, with the same keys in the same order, around items already rendered as JSON text. */
 export function pageJson<T>(kind: string, page: number, total: number, items: JoinedJson): JsonParts<PageOf<T>> {
-  return [`{"kind":${JSON.stringify(kind)},"page":${page},"size":${items.count},"total":${total},"items":[`, ...items.parts, ']}'];
+  return [`${envelope(kind, page)}"size":${items.count},"total":${total},"items":[`, ...items.parts, ']}'];
 }
-
-/** A page whose items are sent in batches (see streamedPageJson): a batch's items and the bytes it was planned at. */
-export type ItemBatch = JoinedJson & { bytes: number };
 
 /**
  * pageJson's envelope for a page sent in batches, opened before its later batches are read (`head`) and
@@ -43,6 +43,6 @@ export type ItemBatch = JoinedJson & { bytes: number };
  * the page was sent is not among them); the other members and their order are pageJson's.
  */
 export const streamedPageJson = {
-  head: (kind: string, page: number, total: number): string => `{"kind":${JSON.stringify(kind)},"page":${page},"total":${total},"items":[`,
+  head: (kind: string, page: number, total: number): string => `${envelope(kind, page)}"total":${total},"items":[`,
   tail: (size: number): string => `],"size":${size}}`,
 };

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
-/** Where a response finds the flow of its application (set by responseFlowMiddleware). */
+/** Where a response finds the flow of its application (on the application's response prototype: responseFlowMiddleware). */
 const FLOW = Symbol('responseFlow');
 /** Marks a response whose stall is watched already. */
 const WATCHED = Symbol('stallWatched');
@@ -85,12 +85,19 @@ export class ResponseFlow {
   }
 }
 
-/** Installs `flow` on every response: see ResponseFlow. */
-export function responseFlowMiddleware(flow: ResponseFlow) {
+/**
+ * Installs `flow` on every response of the Express application whose response prototype is `responses`
+ * (`app.response`): set there once, each response finds it without a write per request; each response's
+ * end is watched by one listener shared by all (no closure per request).
+ */
+export function responseFlowMiddleware(flow: ResponseFlow, responses: object) {
+  (responses as { [FLOW]?: ResponseFlow })[FLOW] = flow;
+  // 'prefinish': the handler ended the response; what the socket could not take yet is still buffered
+  const ended = function (this: ServerResponse): void {
+    flow.ended(this);
+  };
   return (_req: Request, res: Response, next: NextFunction): void => {
-    (res as Response & { [FLOW]?: ResponseFlow })[FLOW] = flow;
-    // 'prefinish': the handler ended the response; what the socket could not take yet is still buffered
-    res.once('prefinish', () => flow.ended(res));
+    res.once('prefinish', ended);
     next();
   };
 }

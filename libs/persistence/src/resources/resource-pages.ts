@@ -2,14 +2,14 @@ import type { KindRegistry, ResourceKind } from '@app/config';
 import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { ItemBatch, JoinedJson } from '@app/common';
+import type { JoinedJson } from '@app/common';
 import { Kysely, RawBuilder, sql } from 'kysely';
 import { queryBound } from '../native-query';
 import { runWithDeadline } from '../pg-guard';
 import { compileSearch } from '../search/search-compiler';
 import { KIND_REGISTRY, LIST_LIMITS, ListLimits, SqlBuilder } from '../sql/sql-builder';
 import { arg, compileOnce, prepare, Statement } from '../sql/statement';
-import { AnyQuery, selectKind, tableOf } from './kind-sql';
+import { AnyQuery, kindsByTable, selectKind, tableOf } from './kind-sql';
 import { resourceJson } from './resource-json';
 
 /** One sort key: a column of the kind's rows and its direction. */
@@ -61,10 +61,17 @@ const KEYSET_TYPES: Record<string, string> = {
 
 /** A page: its items as JSON text joined by PostgreSQL in runs, and the number of all matches. */
 export interface RenderedItems {
-  /** The page's first batch (all of it, unless `rest`). */
+  /** The page's items, or its first batch when `more`. */
   items: JoinedJson;
   total: number;
-  /** The items of a page that renders larger than `list.batch_bytes`, past its first batch: read with `ResourcePages.batches`. */
+  /** The later batches of a page that renders larger than `list.batch_bytes`, each read when asked for (ResourcePages.batches). */
+  more?: AsyncIterable<JoinedJson>;
+}
+
+/** What one page statement read: its items, the count, and the ids it did not render. */
+interface Read {
+  items: JoinedJson;
+  total: number;
   rest?: PageRest;
 }
 
@@ -156,13 +163,13 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** One page of `kind`'s live rows in a stable order (the id breaks ties), and the number of all matches. */
-  page(kind: ResourceKind, q: PageQuery): Promise<RenderedItems> {
+  async page(kind: ResourceKind, q: PageQuery): Promise<RenderedItems> {
     const order = withTieBreaker(q.order);
     // a list ordered by columns that are never null can continue a page from where the one before ended
     const keyset = order.every((o) => Object.hasOwn(KEYSET_TYPES, o.column));
     const mode: Mode = !keyset ? 'offset' : q.page === 1 ? 'first' : 'next';
     const args = { offset: (q.page - 1) * q.size, limit: q.size, ownerId: q.ownerId ?? null, refType: q.reference?.refType ?? null, refTarget: q.reference?.targetId ?? null, list: keyset ? listKey(kind, q) : null, page: q.page, previous: q.page - 1 };
-    return this.run(kind, q, mode, args);
+    return this.continued(await this.run(kind, q, mode, args));
   }
 
   /**
@@ -189,11 +196,16 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
     // the page's ids and kinds in order, each rendered by its kind
     const inOrder = db.selectFrom('ids as p').select([sql`array_agg(p.id order by ${orderBy(order, 'p')})`.as('a'), sql`array_agg(p.kind order by ${orderBy(order, 'p')})`.as('ka')]);
     const once = compileOnce(this.walked(db.withRecursive('ids', () => ids).with('o', () => inOrder), count, kinds));
-    return this.read(once.sql, once.params, undefined);
+    return this.continued(await this.read(once.sql, once.params, undefined));
+  }
+
+  /** A page as read, with the batches that read the rest of it when it was too large for one. */
+  private continued({ items, total, rest }: Read): RenderedItems {
+    return rest ? { items, total, more: this.batches(rest) } : { items, total };
   }
 
   /** A page statement of one kind and mode, built once per shape without a search, for the request with one. */
-  private run(kind: ResourceKind, q: PageQuery, mode: Mode, args: PageArgs): Promise<RenderedItems> {
+  private run(kind: ResourceKind, q: PageQuery, mode: Mode, args: PageArgs): Promise<Read> {
     if (q.search !== undefined) {
       const once = compileOnce(this.build(kind, q, mode, args));
       return this.read(once.sql, once.params, undefined, kind);
@@ -203,7 +215,7 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Runs a page statement: its rows are the runs of the page's items in order (one without a run for an empty page), each with the total. */
-  private async read(text: string, values: readonly unknown[], name: string | undefined, kind?: ResourceKind): Promise<RenderedItems> {
+  private async read(text: string, values: readonly unknown[], name: string | undefined, kind?: ResourceKind): Promise<Read> {
     const rows = await queryBound<PageRow>(this.em, text, values, name);
     let size = 0;
     const parts: string[] = [];
@@ -229,16 +241,16 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
    * that large pages leave the rest of the pool to other requests, and run outside the request's deadline
    * (a page a slow client takes minutes to read is not an error; each statement has the statement timeout).
    */
-  async *batches(rest: PageRest): AsyncGenerator<ItemBatch> {
+  async *batches(rest: PageRest): AsyncGenerator<JoinedJson> {
     for (let next: PageRest | undefined = rest; next !== undefined; ) {
-      const batch: RenderedItems = await this.inLane(() => this.batch(next!));
-      yield { ...batch.items, bytes: batch.items.parts.reduce((n, p) => n + p.length, 0) };
+      const batch: Read = await this.inLane(() => this.batch(next!));
+      yield batch.items;
       next = batch.rest;
     }
   }
 
   /** One later batch: the live rows of these ids, in this order, rendered by their kinds until `list.batch_bytes`, and the ids left. */
-  private batch(rest: PageRest): Promise<RenderedItems> {
+  private batch(rest: PageRest): Promise<Read> {
     const statement = this.batchStatement([...new Set(rest.kinds)]);
     const values = statement.values({ ids: rest.ids, kinds: rest.kinds });
     // its own deadline: the request's may pass while a slow client reads the batches before
@@ -285,9 +297,7 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
     const id = sql`o.a[w.n + 1]`;
     const kindOf = sql`o.ka[w.n + 1]`;
     // each table's row of the id, rendered by its kind (a kind's own table by the id alone)
-    const byTable = new Map<string, ResourceKind[]>();
-    for (const kind of kinds) byTable.set(kind.storage.table, [...(byTable.get(kind.storage.table) ?? []), kind]);
-    const renders = [...byTable.values()].map((group) => {
+    const renders = kindsByTable(kinds).map((group) => {
       const json = group.length === 1 ? this.json.get(group[0].kind)! : sql`case ${kindOf} ${sql.join(group.map((k) => sql`when ${sql.lit(k.kind)} then ${this.json.get(k.kind)!}`), sql` `)} end`;
       const row = db.selectFrom(tableOf(group[0], 'r')).select(sql`${json}`.as('json')).where(sql<boolean>`r.id = ${id}`);
       return kinds.length === 1 ? row : row.where(sql<boolean>`${kindOf} in (${sql.join(group.map((k) => sql.lit(k.kind)))})`);

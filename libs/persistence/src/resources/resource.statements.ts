@@ -2,7 +2,7 @@ import type { ResourceKind } from '@app/config';
 import { Kysely, RawBuilder, sql } from 'kysely';
 import { labelRowsFrom, removeOtherLabels, renderedLabels, upsertLabels } from '../labels/labels.sql';
 import { arg, prepare, Statement } from '../sql/statement';
-import { addressed, AnyQuery, ofKind, selectKind, tableOf } from './kind-sql';
+import { addressed, AnyQuery, kindsByTable, ofKind, selectKind, tableOf } from './kind-sql';
 
 /*
  * Every statement the write paths and the item reads send for one kind, compiled once when the
@@ -76,9 +76,7 @@ export function liveChildren(db: Kysely<any>, kind: ResourceKind, owner: RawBuil
   const children = kind.children.filter((c) => !only || only(c));
   if (children.length === 0) return undefined;
   // one count per table: the shared table's kinds together
-  const byTable = new Map<string, ResourceKind[]>();
-  for (const child of children) byTable.set(child.storage.table, [...(byTable.get(child.storage.table) ?? []), child]);
-  const counts = [...byTable.values()].map((kinds) => {
+  const counts = kindsByTable(children).map((kinds) => {
     let q: AnyQuery = db.selectFrom(tableOf(kinds[0], 'c')).select(sql`count(*)::int`.as('n')).where('c.owner_id', '=', owner);
     if (kinds[0].storage.shared) q = q.where('c.kind', 'in', kinds.map((k) => sql.lit(k.kind)));
     return sql`(${q})`;
