@@ -75,13 +75,20 @@ export class ResponseFlow {
 
   /**
    * A response its handler ended: when its client has not taken all of it yet, those bytes are held until
-   * the response closes, and it is cut if the client stalls.
+   * the response closes, and it is cut if the client stalls. Looked at on the next tick: Node corks the
+   * socket while it writes a response's head and body and uncorks it on the next tick, so at the end every
+   * response would still look unsent (and each would arm a timer); after it, only those the socket could
+   * not take whole do.
    */
   ended(res: ServerResponse): void {
+    process.nextTick(this.afterEnd, this, res);
+  }
+
+  private afterEnd(this: void, flow: ResponseFlow, res: ServerResponse): void {
     const unsent = res.socket?.writableLength ?? 0;
-    if (unsent === 0) return;
-    res.once('close', this.hold(unsent));
-    this.waiting(res);
+    if (unsent === 0 || res.writableFinished) return;
+    res.once('close', flow.hold(unsent));
+    flow.waiting(res);
   }
 }
 
