@@ -1,4 +1,7 @@
+import { responseFlowOf } from '@app/common';
 import { ResourcePages } from '@app/persistence';
+import type { AddressInfo } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { createCluster } from '../factories/cluster.factory';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -57,6 +60,28 @@ describe('large list pages, in batches', () => {
     expect(res.text).toBe(`{"kind":"ResourceList","page":1,"total":6,"items":[${(await gets(ids.slice(0, 6))).join(',')}],"size":6}`);
   });
 
+  it('a batch holds at most list.batch_bytes of items, or one item larger than that alone, and no fewer items than fit', async () => {
+    const pages = t.app.get(ResourcePages);
+    // small, big, small ones, big, small ones: the walk meets items that fit and items that do not
+    const order = [...ids.slice(6, 10), ids[0], ...ids.slice(10, 46), ids[1], ...ids.slice(46)];
+    const texts = await gets(order);
+    const batches: string[][] = [];
+    for await (const batch of pages.batches({ ids: order, kinds: order.map(() => 'Cluster') })) {
+      const items = texts.slice(batches.flat().length, batches.flat().length + batch.count);
+      expect(batch.parts.join('')).toBe(items.join(','));
+      batches.push(items);
+    }
+    expect(batches.flat()).toEqual(texts);
+    const bytes = (items: string[]) => Buffer.byteLength(items.join(','));
+    for (const [i, batch] of batches.entries()) {
+      // within the budget, or a single item larger than it
+      expect(batch.length === 1 || bytes(batch) <= BATCH_BYTES).toBe(true);
+      // the next batch's first item would not have fit
+      if (i + 1 < batches.length) expect(bytes([...batch, batches[i + 1][0]])).toBeGreaterThan(BATCH_BYTES);
+    }
+    expect(batches.filter((b) => b.length === 1 && bytes(b) > BATCH_BYTES)).toHaveLength(2);
+  });
+
   it('a later batch passes over an item removed since its page was read', async () => {
     const pages = t.app.get(ResourcePages);
     const gone = (await createCluster(t.http, { name: 'gone' })).id;
@@ -71,5 +96,66 @@ describe('large list pages, in batches', () => {
     }
     expect(count).toBe(2);
     expect(read.join(',')).toBe((await gets([ids[0], ids[1]])).join(','));
+  });
+});
+
+/** Resolves once `holds()` is true, looking again on every turn of the event loop; fails after `limitMs`. */
+async function until(holds: () => boolean, what: string, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!holds()) {
+    if (Date.now() > deadline) throw new Error(`still not: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * A page within one batch is written whole, with its Content-Length, in one write; when the client reads
+ * none of it, what the socket could not take stays in the process. That response is watched from its end
+ * (ResponseFlow.ended): its unsent bytes are counted while it waits, and it is cut once its client took
+ * nothing for `server.write_timeout`. A page of ~24 MB (more than loopback's socket buffers take) and a
+ * batch budget above it make one such write.
+ */
+describe('a page sent in one write to a client that never reads', () => {
+  let t: TestApp;
+  const WRITE_TIMEOUT_MS = 500;
+  const search = `/clusters?size=100&search=${encodeURIComponent("labels.set='one'")}`;
+
+  beforeAll(async () => {
+    t = await startTestApp({ HYPERFLEET_LIST_BATCH_BYTES: String(64 * 1024 * 1024), HYPERFLEET_SERVER_WRITE_TIMEOUT: `${WRITE_TIMEOUT_MS}ms` });
+    await t.app.listen(0, '127.0.0.1');
+    const blob = 'y'.repeat(200_000);
+    for (let i = 0; i < 30; i++) await createCluster(t.http, { name: `one-${i}`, labels: { set: 'one' }, spec: { a: blob, b: blob, c: blob, d: blob } });
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  it('counts its unsent bytes while it waits and cuts it after the write timeout', async () => {
+    const flow = responseFlowOf(t.app.getHttpAdapter().getInstance().response)!;
+    const port = (t.app.getHttpServer().address() as AddressInfo).port;
+    const socket: Socket = connect(port, '127.0.0.1');
+    const received: Buffer[] = [];
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('data', (c: Buffer) => received.push(c));
+    socket.write(`GET ${API}${search} HTTP/1.1\r\nHost: test\r\n\r\n`);
+    socket.pause();
+    const sent = Date.now();
+    await until(() => flow.unsent > 0, 'the unsent bytes counted');
+    const held = flow.unsent;
+    const cut = () => t.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('response cut'));
+    await until(() => cut().length === 1, 'the response cut');
+    const cutAfter = Date.now() - sent;
+    // what it held is given back when its connection closes
+    await until(() => flow.unsent === 0, 'the unsent bytes given back');
+    socket.resume();
+    await closed;
+    const bytes = Buffer.concat(received);
+    const head = bytes.subarray(0, bytes.indexOf('\r\n\r\n')).toString();
+    const length = Number(/content-length: (\d+)/i.exec(head)?.[1]);
+    expect(head.startsWith('HTTP/1.1 200 OK')).toBe(true);
+    expect(length).toBeGreaterThan(20_000_000);
+    // the socket took part of it; the rest was held, then dropped with the connection
+    expect(held).toBeGreaterThan(1_000_000);
+    expect(bytes.length - head.length - 4).toBeLessThan(length);
+    expect(cutAfter).toBeGreaterThanOrEqual(WRITE_TIMEOUT_MS);
+    expect(flow.cut).toBe(1);
   });
 });

@@ -24,13 +24,11 @@ const NEVER_READ = 8;
 const READERS = 16;
 const WRITE_TIMEOUT_MS = 5_000;
 /**
- * The bound this test holds RSS to. Issue 21 asks for 400 MB; on the 2-core machine of session 13 the peak
- * was 423–475 MB here (an API that first took the 100 MB of creates: 223–282 MB before the readers) and
- * 405–427 MB on a fresh process (docs/reliability.md): what a page holds is bounded (a batch), the rest is
- * garbage between collections. Before, the same load ran the server out of its 1 GiB heap; this bound
- * catches that, with room for the spread of a loaded machine.
+ * The bound issue 21 asks for. What a page holds is a batch: at most `list.batch_bytes` of items, or one item
+ * larger than that alone (a walk that took the item that crossed the budget held two 1 MB items per batch
+ * here and peaked at 423–475 MB); the rest is V8's garbage between collections (docs/reliability.md).
  */
-const RSS_LIMIT_MB = 600;
+const RSS_LIMIT_MB = 400;
 const SEARCH = `/clusters?size=100&search=${encodeURIComponent("labels.big='y'")}`;
 
 /** Resident memory of a process, in MB (Linux /proc); 0 once it has exited. */
@@ -67,6 +65,8 @@ describe('large pages, slow and absent readers', () => {
   let db: TestDatabase;
   let api: ApiProcess;
   let ids: string[] = [];
+  /** The connections of the clients that never read: closed after the test whatever happened (a paused socket the server could not finish keeps the test process alive). */
+  let absent: Socket[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -93,6 +93,7 @@ describe('large pages, slow and absent readers', () => {
   }, 240_000);
 
   afterAll(async () => {
+    for (const socket of absent) socket.destroy();
     if (api) await stopApi(api);
     killIfRunning(api);
     await db?.drop();
@@ -103,7 +104,7 @@ describe('large pages, slow and absent readers', () => {
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(api.child.pid!))), 50);
     const started = Date.now();
-    const absent = Array.from({ length: NEVER_READ }, () => neverRead(api.base));
+    absent = Array.from({ length: NEVER_READ }, () => neverRead(api.base));
     const cutLines = () => api.lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('response cut'));
     let reading = true;
     const small: Answer[] = [];
@@ -116,9 +117,15 @@ describe('large pages, slow and absent readers', () => {
       READERS,
       Array.from({ length: READERS }, () => async () => {
         const sent = Date.now();
-        const res = await fetch(`${api.base}${SEARCH}`, { signal: AbortSignal.timeout(240_000) });
-        const text = await res.text();
-        return { status: res.status, chunked: res.headers.get('transfer-encoding'), text, ms: Date.now() - sent };
+        try {
+          const res = await fetch(`${api.base}${SEARCH}`, { signal: AbortSignal.timeout(240_000) });
+          const text = await res.text();
+          return { status: res.status, chunked: res.headers.get('transfer-encoding'), text, ms: Date.now() - sent };
+        } catch (err) {
+          // a reader whose answer broke off: reported with the others below, not as the first rejection
+          const cause = (err as { cause?: unknown }).cause;
+          return { status: 0, chunked: null, text: '', ms: Date.now() - sent, error: `${String(err)}${cause ? `: ${String(cause)}` : ''}` };
+        }
       }),
     );
     reading = false;
@@ -139,7 +146,7 @@ describe('large pages, slow and absent readers', () => {
         `${NEVER_READ} absent readers cut ${Math.min(...cutAfter)}–${Math.max(...cutAfter)} ms after the start, having been sent ${Math.round(Math.min(...leftovers.map((b) => b.length)) / 1e6)}–${Math.round(Math.max(...leftovers.map((b) => b.length)) / 1e6)} MB, write timeouts counted ${cut}`,
     );
     for (const page of pages) {
-      expect({ status: page.status, chunked: page.chunked }).toEqual({ status: 200, chunked: 'chunked' });
+      expect({ status: page.status, chunked: page.chunked, error: 'error' in page ? page.error : undefined }).toEqual({ status: 200, chunked: 'chunked', error: undefined });
       expect(page.text.startsWith(`{"kind":"ClusterList","page":1,"total":${CLUSTERS},"items":[{`)).toBe(true);
       expect(page.text.endsWith(`}],"size":${CLUSTERS}}`)).toBe(true);
       expect(page.text.split('"href":"/api/hyperfleet/v1/clusters/').length - 1).toBe(CLUSTERS);

@@ -13,7 +13,7 @@ import {
   requestContext,
   requireHostMiddleware,
   ResponseFlow,
-  responseFlowMiddleware,
+  installResponseFlow,
   trailingSlashMiddleware,
 } from '@app/common';
 import { AppConfig } from '@app/config';
@@ -64,7 +64,7 @@ async function create(config: AppConfig, logger: Logger, options: AppOptions): P
     logger.warn({ request_id: requestContext((res as unknown as { req: Request }).req)?.requestId }, `response cut: its client took none of its bytes for ${config.server.writeTimeoutMs} ms (server.write_timeout)`),
   );
   metrics.watchFlow(flow);
-  app.use(responseFlowMiddleware(flow, express.response));
+  installResponseFlow(flow, express.response);
   app.use(requireHostMiddleware);
   app.use(jsonBodyMiddleware(config.server.bodyLimit, config.server.readTimeoutMs));
   app.use(deadlineMiddleware(config.database.requestTimeoutMs, (err, req, res) => problems.render(err, req, res)));

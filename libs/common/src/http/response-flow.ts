@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
 
-/** Where a response finds the flow of its application (on the application's response prototype: responseFlowMiddleware). */
+/** Where a response finds the flow of its application (on the application's response prototype: installResponseFlow). */
 const FLOW = Symbol('responseFlow');
 /** Marks a response whose stall is watched already. */
 const WATCHED = Symbol('stallWatched');
@@ -94,22 +93,29 @@ export class ResponseFlow {
 
 /**
  * Installs `flow` on every response of the Express application whose response prototype is `responses`
- * (`app.response`): set there once, each response finds it without a write per request; each response's
- * end is watched by one listener shared by all (no closure per request).
+ * (`app.response`): set there once, each response finds it without a write per request, and the
+ * prototype's \`end\` tells the flow when a handler ended a response (no middleware, listener or closure per
+ * request). A response ended before it has its socket (a pipelined one, queued behind the response before
+ * it) is looked at when it gets it and is flushed ('prefinish').
  */
-export function responseFlowMiddleware(flow: ResponseFlow, responses: object) {
-  (responses as { [FLOW]?: ResponseFlow })[FLOW] = flow;
-  // 'prefinish': the handler ended the response; what the socket could not take yet is still buffered
-  const ended = function (this: ServerResponse): void {
+export function installResponseFlow(flow: ResponseFlow, responses: object): void {
+  const proto = responses as { [FLOW]?: ResponseFlow; end: ServerResponse['end'] };
+  proto[FLOW] = flow;
+  const end = proto.end as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+  const flushed = function (this: ServerResponse): void {
     flow.ended(this);
   };
-  return (_req: Request, res: Response, next: NextFunction): void => {
-    res.once('prefinish', ended);
-    next();
-  };
+  proto.end = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+    // a second end() does nothing: the response is watched once
+    if (this.writableEnded) return end.apply(this, args);
+    const result = end.apply(this, args);
+    if (this.socket) flow.ended(this);
+    else this.once('prefinish', flushed);
+    return result;
+  } as ServerResponse['end'];
 }
 
-/** The flow of `res`'s application (responseFlowMiddleware). */
+/** The flow of `res`'s application (installResponseFlow). */
 export function responseFlowOf(res: ServerResponse): ResponseFlow | undefined {
   return (res as ServerResponse & { [FLOW]?: ResponseFlow })[FLOW];
 }

@@ -109,7 +109,7 @@ const NAMED_SIZES: ReadonlySet<number> = new Set([10, 20, 25, 50, 100, 200, 250,
  * ordered by a column that may be null, counts its offset, and its total, from the top.
  *
  * A page whose items render larger than `list.batch_bytes` is read in batches (issue 21): its statement
- * renders items until they hold that much and names the rest, read later by `batches` a batch per
+ * renders items while they hold at most that much (one larger item alone) and names the rest, read later by `batches` a batch per
  * statement, so that a page of resources with megabyte specs never sits in PostgreSQL's answer or in
  * memory whole.
  *
@@ -235,8 +235,8 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
 
   /**
    * The later batches of a large page (`rest`), each read when the one before was taken (`next()` is
-   * called for the next): the next items, rendered as the first batch was, until they hold
-   * `list.batch_bytes` (an item larger than that alone). An item removed since the page was read is
+   * called for the next): the next items, rendered as the first batch was, while they hold at
+   * most `list.batch_bytes` (an item larger than that alone). An item removed since the page was read is
    * passed over. Reads of later batches take turns (ListLimits.lane), so
    * that large pages leave the rest of the pool to other requests, and run outside the request's deadline
    * (a page a slow client takes minutes to read is not an error; each statement has the statement timeout).
@@ -249,7 +249,7 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** One later batch: the live rows of these ids, in this order, rendered by their kinds until `list.batch_bytes`, and the ids left. */
+  /** One later batch: the live rows of these ids, in this order, rendered by their kinds within `list.batch_bytes`, and the ids left. */
   private batch(rest: PageRest): Promise<Read> {
     const statement = this.batchStatement([...new Set(rest.kinds)]);
     const values = statement.values({ ids: rest.ids, kinds: rest.kinds });
@@ -287,10 +287,12 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
 
   /**
    * The end of a page statement (first batch or later batch): the items of \`o\` (\`a\`: their ids in order,
-   * \`ka\`: their kinds, or null for one kind) rendered one after another, each by its kind, until the
-   * items rendered hold \`list.batch_bytes\` of text (a recursive walk: PostgreSQL renders no item past
-   * that, however large the page); the count; and the ids and kinds left, for the next batch. An id whose
-   * row is gone (removed since its page was read) is passed over. Rows: see \`runsOf\`.
+   * \`ka\`: their kinds, or null for one kind) rendered one after another, each by its kind, as long as
+   * the items kept hold at most \`list.batch_bytes\` of text (a recursive walk; see \`kept\`: the item
+   * that would take them past it is rendered, to know its size, and left for the next batch; one item
+   * larger than the budget is a batch alone), so that a batch never holds more than the budget or one
+   * item, whatever its items hold; the count; and the ids and kinds left, for the next batch. An id whose row is gone (removed since
+   * its page was read) is passed over. Rows: see \`runsOf\`.
    */
   private walked(from: AnyQuery, count: RawBuilder<unknown>, kinds: readonly ResourceKind[]): AnyQuery {
     const db = this.db;
@@ -303,17 +305,16 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
       return kinds.length === 1 ? row : row.where(sql<boolean>`${kindOf} in (${sql.join(group.map((k) => sql.lit(k.kind)))})`);
     });
     const rendered = renders.length === 1 ? sql`(${renders[0]})` : sql`coalesce(${sql.join(renders.map((r) => sql`(${r})`))})`;
-    const after = sql`w.before + coalesce(octet_length(w.json), 0)`;
     const walk = db
       .selectNoFrom([sql`0`.as('n'), sql`null::text`.as('json'), sql`0::bigint`.as('before')])
       .unionAll(
         db
           .selectFrom(['walk as w', 'o'])
-          .select([sql`w.n + 1`.as('n'), rendered.as('json'), after.as('before')])
-          .where(sql<boolean>`w.n < cardinality(o.a) and ${after} < ${sql.lit(this.limits.batchBytes)}`),
+          .select([sql`w.n + 1`.as('n'), rendered.as('json'), sql`w.before + coalesce(octet_length(w.json), 0)`.as('before')])
+          // on past an item the batch keeps; the first it cannot keep ends the walk
+          .where(sql<boolean>`w.n < cardinality(o.a) and ${kept('w', this.limits.batchBytes)}`),
       );
-    // `from` began its CTEs with `withRecursive`: in Kysely the first decides for the whole list
-    return runsOf(from.with('walk(n, json, before)', () => walk), count);
+    return runsOf(from.with('walk(n, json, before)', () => walk), count, this.limits.batchBytes);
   }
 
   /** The statement of a searchless list of this shape, built once. */
@@ -491,6 +492,14 @@ function withTieBreaker(order: readonly SortKey[]): SortKey[] {
 /** The order as SQL over the columns of `alias` (columns are the lists' own names, never client text). */
 const orderBy = (order: readonly SortKey[], alias: string): RawBuilder<unknown> => sql.raw(order.map((o) => `${alias}.${o.column} ${o.direction}`).join(', '));
 
+/**
+ * Whether the walk's row \`alias\` (n, json, before) is in its batch: the batch's first item (nothing kept
+ * before it), or one that leaves the batch within \`batchBytes\`. The first row not kept ends the walk; it
+ * was rendered only to learn its size, and starts the next batch.
+ */
+const kept = (alias: string, batchBytes: number): RawBuilder<boolean> =>
+  sql<boolean>`(${sql.ref(`${alias}.before`)} = 0 or ${sql.ref(`${alias}.before`)} + coalesce(octet_length(${sql.ref(`${alias}.json`)}), 0) <= ${sql.lit(batchBytes)})`;
+
 /** A row of a page statement: a run of items, or the ids left (\`rest_*\`). */
 interface PageRow {
   total: string | number;
@@ -505,15 +514,16 @@ interface PageRow {
  * empty page), and the items joined by PostgreSQL in runs, a row per run in order, instead of a row and a
  * string per item; items starting in the same PART_BYTES window of the page's text form one run (at most
  * PART_BYTES plus one item), and every run but the first starts with the comma that separates it from the
- * one before. Last, when the walk stopped before the end, the ids and kinds left.
+ * one before. Last, when the walk stopped before the end, the ids and kinds left (from its first row not
+ * kept).
  */
-function runsOf(from: AnyQuery, count: RawBuilder<unknown>): AnyQuery {
+function runsOf(from: AnyQuery, count: RawBuilder<unknown>, batchBytes: number): AnyQuery {
   const run = sql`w.before / ${sql.lit(PART_BYTES)}`;
   const rows = sql`
     select ${run} as g, count(*)::int as size, case when ${run} > 0 then ',' else '' end || string_agg(w.json, ',' order by w.n) as part, null::uuid[] as rest_ids, null::text[] as rest_kinds
-    from walk w where w.json is not null group by 1
+    from walk w where w.json is not null and ${kept('w', batchBytes)} group by 1
     union all
-    select 2147483647, null, null, o.a[m.n + 1:], o.ka[m.n + 1:] from o, (select max(n) as n from walk) m where m.n < cardinality(o.a)`;
+    select 2147483647, null, null, o.a[m.n + 1:], o.ka[m.n + 1:] from o, (select max(w.n) as n from walk w where ${kept('w', batchBytes)}) m where m.n < cardinality(o.a)`;
   return from
     .selectFrom(sql`${count}`.as('c'))
     .leftJoinLateral(sql`(${rows})`.as('x'), (join: AnyQuery) => join.onTrue())

@@ -11,7 +11,7 @@ export const LIST_LIMITS = Symbol('LIST_LIMITS');
 
 /** How much of a list page is read at once, and how many such reads may hold a connection together. */
 export interface ListLimits {
-  /** A page whose items render larger is read in batches of about this many bytes (`list.batch_bytes`). */
+  /** A page whose items render larger is read in batches of at most this many bytes, or one larger item alone (`list.batch_bytes`). */
   batchBytes: number;
   /** Reads of a page's later batches running at once: a quarter of the pool, so that other requests find a connection. */
   lane: number;
