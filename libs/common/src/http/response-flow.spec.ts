@@ -1,4 +1,7 @@
-import { ResponseFlow } from './response-flow';
+import { once } from 'node:events';
+import { createServer, Server, ServerResponse } from 'node:http';
+import { AddressInfo, connect, Socket } from 'node:net';
+import { installResponseFlow, ResponseFlow } from './response-flow';
 
 describe('ResponseFlow: the bytes responses hold until their clients take them', () => {
   it('has room below its limit at once, without a promise', () => {
@@ -37,5 +40,78 @@ describe('ResponseFlow: the bytes responses hold until their clients take them',
     release();
     await waiting;
     expect(went).toBe(true);
+  });
+});
+
+/** Resolves once `holds()` is true, looking again on every turn of the event loop; fails after 10 s. */
+async function until(holds: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!holds()) {
+    if (Date.now() > deadline) throw new Error(`still not: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('installResponseFlow: the responses of a server, watched from their end', () => {
+  // far more than loopback's socket buffers take: a client that does not read leaves most of it unsent
+  const BODY = 'x'.repeat(32 * 1024 * 1024);
+  let flow: ResponseFlow;
+  let server: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    flow = new ResponseFlow(1024 * 1024 * 1024, 60_000);
+    // a response class of its own, as Express gives each application its own response prototype
+    class Response extends ServerResponse {}
+    installResponseFlow(flow, Response.prototype);
+    server = createServer({ ServerResponse: Response }, (req, res) => {
+      res.end(BODY);
+      if (req.url === '/twice') res.end();
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** A connection that sends `requests` and reads nothing until told. */
+  const unread = (requests: string[]): Socket => {
+    const socket = connect(port, '127.0.0.1');
+    socket.write(requests.map((path) => `GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`).join(''));
+    socket.pause();
+    return socket;
+  };
+
+  it('counts what a response ended twice could not send once, and gives it back when it closes', async () => {
+    const socket = unread(['/twice']);
+    await until(() => flow.unsent > 0, 'the unsent bytes counted');
+    const counted = flow.unsent;
+    socket.destroy();
+    await until(() => flow.unsent === 0, 'the unsent bytes given back');
+    // once: at most the response's own bytes (its head and body), not twice them
+    expect(counted).toBeLessThanOrEqual(BODY.length + 1024);
+  });
+
+  it('counts a pipelined response once it has its socket, after the one before it was taken', async () => {
+    const socket = unread(['/big', '/big']);
+    await until(() => flow.unsent > 0, 'the first response counted');
+    // the client reads the first answer whole, then stops
+    let received = 0;
+    let first = Infinity;
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        // the first answer: its head (in the first chunk) and its body
+        if (received === 0) first = chunk.indexOf('\r\n\r\n') + 4 + BODY.length;
+        received += chunk.length;
+        if (received >= first) {
+          socket.pause();
+          resolve();
+        }
+      });
+      socket.resume();
+    });
+    // the second is flushed to the socket, which cannot take it whole: it is counted
+    await until(() => flow.unsent > 0, 'the pipelined response counted');
+    socket.destroy();
+    await until(() => flow.unsent === 0, 'the unsent bytes given back');
   });
 });

@@ -109,9 +109,9 @@ const NAMED_SIZES: ReadonlySet<number> = new Set([10, 20, 25, 50, 100, 200, 250,
  * ordered by a column that may be null, counts its offset, and its total, from the top.
  *
  * A page whose items render larger than `list.batch_bytes` is read in batches (issue 21): its statement
- * renders items while they hold at most that much (one larger item alone) and names the rest, read later by `batches` a batch per
- * statement, so that a page of resources with megabyte specs never sits in PostgreSQL's answer or in
- * memory whole.
+ * renders items while they hold at most that much (one larger item alone) and names the rest, read later
+ * by `batches` a batch per statement, so that a page of resources with megabyte specs never sits in
+ * PostgreSQL's answer or in memory whole.
  *
  * Without a search the statements are built once per list shape (kind, scope, order, continued or not)
  * and, for the common orders, prepared under a name; a search compiles a statement for its request.
@@ -291,8 +291,8 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
    * the items kept hold at most \`list.batch_bytes\` of text (a recursive walk; see \`kept\`: the item
    * that would take them past it is rendered, to know its size, and left for the next batch; one item
    * larger than the budget is a batch alone), so that a batch never holds more than the budget or one
-   * item, whatever its items hold; the count; and the ids and kinds left, for the next batch. An id whose row is gone (removed since
-   * its page was read) is passed over. Rows: see \`runsOf\`.
+   * item, whatever its items hold; the count; and the ids and kinds left, for the next batch. An id whose
+   * row is gone (removed since its page was read) is passed over. Rows: see \`runsOf\`.
    */
   private walked(from: AnyQuery, count: RawBuilder<unknown>, kinds: readonly ResourceKind[]): AnyQuery {
     const db = this.db;
@@ -314,6 +314,7 @@ export class ResourcePages implements OnApplicationBootstrap, OnApplicationShutd
           // on past an item the batch keeps; the first it cannot keep ends the walk
           .where(sql<boolean>`w.n < cardinality(o.a) and ${kept('w', this.limits.batchBytes)}`),
       );
+    // `from` began its CTEs with `withRecursive`: in Kysely the first decides for the whole list
     return runsOf(from.with('walk(n, json, before)', () => walk), count, this.limits.batchBytes);
   }
 
