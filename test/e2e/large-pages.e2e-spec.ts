@@ -1,9 +1,10 @@
 import { responseFlowOf } from '@app/common';
 import { ResourcePages } from '@app/persistence';
 import type { AddressInfo } from 'node:net';
-import { connect, Socket } from 'node:net';
 import { createCluster } from '../factories/cluster.factory';
 import { startTestApp, TestApp } from '../support/test-app';
+import { unreadRequests } from '../support/unread';
+import { until } from '../support/until';
 
 const API = '/api/hyperfleet/v1';
 const BATCH_BYTES = 64 * 1024;
@@ -99,15 +100,6 @@ describe('large list pages, in batches', () => {
   });
 });
 
-/** Resolves once `holds()` is true, looking again on every turn of the event loop; fails after `limitMs`. */
-async function until(holds: () => boolean, what: string, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!holds()) {
-    if (Date.now() > deadline) throw new Error(`still not: ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 /**
  * A page within one batch is written whole, with its Content-Length, in one write; when the client reads
  * none of it, what the socket could not take stays in the process. That response is watched from its end
@@ -131,12 +123,10 @@ describe('a page sent in one write to a client that never reads', () => {
   it('counts its unsent bytes while it waits and cuts it after the write timeout', async () => {
     const flow = responseFlowOf(t.app.getHttpAdapter().getInstance().response)!;
     const port = (t.app.getHttpServer().address() as AddressInfo).port;
-    const socket: Socket = connect(port, '127.0.0.1');
+    const socket = unreadRequests(port, [`${API}${search}`]);
     const received: Buffer[] = [];
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     socket.on('data', (c: Buffer) => received.push(c));
-    socket.write(`GET ${API}${search} HTTP/1.1\r\nHost: test\r\n\r\n`);
-    socket.pause();
     const sent = Date.now();
     await until(() => flow.unsent > 0, 'the unsent bytes counted');
     const held = flow.unsent;

@@ -13,10 +13,11 @@
  * Expected duration: ~60 s on a 2-core machine.
  */
 import { readFileSync } from 'node:fs';
-import { connect, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Answer, ApiProcess, bounded, call, killIfRunning, stopApi, whenListening } from '../support/api-process';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { cleanEnv, NODE, NPM_ENV_PATH, spawnLogged } from '../support/processes';
+import { unreadRequests } from '../support/unread';
 
 const CLUSTERS = 100;
 const SPEC_BYTES = 1_000_000;
@@ -41,15 +42,6 @@ function rssMb(pid: number): number {
   }
   const line = status.split('\n').find((l) => l.startsWith('VmRSS:'));
   return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
-}
-
-/** Sends the page's request on a raw connection and reads nothing (paused: the socket stops taking bytes once its small buffer is full). */
-function neverRead(base: string): Socket {
-  const url = new URL(`${base}${SEARCH}`);
-  const socket = connect(Number(url.port), url.hostname);
-  socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
-  socket.pause();
-  return socket;
 }
 
 /** Reads what is left on a paused socket to its end: what the server sent before it closed the connection. */
@@ -146,7 +138,8 @@ describe('large pages, slow and absent readers', () => {
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(api.child.pid!))), 50);
     const started = Date.now();
-    absent = Array.from({ length: NEVER_READ }, () => neverRead(api.base));
+    const { port, pathname } = new URL(api.base);
+    absent = Array.from({ length: NEVER_READ }, () => unreadRequests(Number(port), [`${pathname}${SEARCH}`]));
     const cutLines = () => api.lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('response cut'));
     let reading = true;
     const small: Answer[] = [];

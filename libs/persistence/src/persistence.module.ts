@@ -21,7 +21,6 @@ export class PersistenceModule implements NestModule {
     const pools = new NativePools();
     // without kinds (the migrate command): the ORM alone
     const stores = serving ? [SqlBuilder, ResourceStore, ResourcePages, WriteSessions, AdapterStatusRepository] : [];
-    const limits = (lists: { batchBytes: number }): ListLimits => ({ batchBytes: lists.batchBytes, lane: Math.max(1, Math.floor((settings.poolMax ?? 10) / 4)) });
     return {
       module: PersistenceModule,
       global: true,
@@ -30,7 +29,7 @@ export class PersistenceModule implements NestModule {
       providers: [
         DatabaseHealth,
         { provide: NativePools, useValue: pools },
-        ...(serving ? [{ provide: KIND_REGISTRY, useValue: serving.kinds }, { provide: LIST_LIMITS, useValue: limits(serving.lists) }] : []),
+        ...(serving ? [{ provide: KIND_REGISTRY, useValue: serving.kinds }, { provide: LIST_LIMITS, useValue: { batchBytes: serving.lists.batchBytes, lane: Math.max(1, Math.floor((settings.poolMax ?? 10) / 4)) } satisfies ListLimits }] : []),
         ...stores,
       ],
       exports: [DatabaseHealth, ...(serving ? [KIND_REGISTRY] : []), ...stores],

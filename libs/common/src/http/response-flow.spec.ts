@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { createServer, Server, ServerResponse } from 'node:http';
-import { AddressInfo, connect, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { unreadRequests } from '../../../../test/support/unread';
+import { until } from '../../../../test/support/until';
 import { installResponseFlow, ResponseFlow } from './response-flow';
 
 describe('ResponseFlow: the bytes responses hold until their clients take them', () => {
@@ -43,15 +45,6 @@ describe('ResponseFlow: the bytes responses hold until their clients take them',
   });
 });
 
-/** Resolves once `holds()` is true, looking again on every turn of the event loop; fails after 10 s. */
-async function until(holds: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!holds()) {
-    if (Date.now() > deadline) throw new Error(`still not: ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 describe('installResponseFlow: the responses of a server, watched from their end', () => {
   // far more than loopback's socket buffers take: a client that does not read leaves most of it unsent
   const BODY = 'x'.repeat(32 * 1024 * 1024);
@@ -73,16 +66,8 @@ describe('installResponseFlow: the responses of a server, watched from their end
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  /** A connection that sends `requests` and reads nothing until told. */
-  const unread = (requests: string[]): Socket => {
-    const socket = connect(port, '127.0.0.1');
-    socket.write(requests.map((path) => `GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`).join(''));
-    socket.pause();
-    return socket;
-  };
-
   it('counts what a response ended twice could not send once, and gives it back when it closes', async () => {
-    const socket = unread(['/twice']);
+    const socket = unreadRequests(port, ['/twice']);
     await until(() => flow.unsent > 0, 'the unsent bytes counted');
     const counted = flow.unsent;
     socket.destroy();
@@ -92,7 +77,7 @@ describe('installResponseFlow: the responses of a server, watched from their end
   });
 
   it('counts a pipelined response once it has its socket, after the one before it was taken', async () => {
-    const socket = unread(['/big', '/big']);
+    const socket = unreadRequests(port, ['/big', '/big']);
     await until(() => flow.unsent > 0, 'the first response counted');
     // the client reads the first answer whole, then stops
     let received = 0;

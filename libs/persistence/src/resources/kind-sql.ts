@@ -20,11 +20,7 @@ export type AnyQuery = any;
 export const sqlLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 /** The kinds grouped by the table their rows are in (the shared table's kinds together), in order. */
-export function kindsByTable(kinds: readonly ResourceKind[]): ResourceKind[][] {
-  const byTable = new Map<string, ResourceKind[]>();
-  for (const kind of kinds) byTable.set(kind.storage.table, [...(byTable.get(kind.storage.table) ?? []), kind]);
-  return [...byTable.values()];
-}
+export const kindsByTable = (kinds: readonly ResourceKind[]): ResourceKind[][] => [...Map.groupBy(kinds, (kind) => kind.storage.table).values()];
 
 /** `<table> as <alias>` of the kind. */
 export const tableOf = (kind: ResourceKind, alias: string): string => `${kind.storage.table} as ${alias}`;
